@@ -1,0 +1,1 @@
+//! Subject transforms (mappings). Filled in by the mapping work.
