@@ -1,0 +1,230 @@
+use super::*;
+use proptest::prelude::*;
+
+fn parse_all(input: &[u8]) -> Result<Vec<ClientOp>, ProtoError> {
+    let mut parser = Parser::new(Limits::default());
+    parser.set_headers(true);
+    let mut buf = BytesMut::from(input);
+    let mut ops = Vec::new();
+    while let Some(op) = parser.parse(&mut buf)? {
+        ops.push(op);
+    }
+    Ok(ops)
+}
+
+fn publish(subject: &str, reply: Option<&str>, header_len: usize, payload: &str) -> ClientOp {
+    ClientOp::Pub(Publish {
+        subject: Bytes::copy_from_slice(subject.as_bytes()),
+        reply: reply.map(|r| Bytes::copy_from_slice(r.as_bytes())),
+        header_len,
+        payload: Bytes::copy_from_slice(payload.as_bytes()),
+    })
+}
+
+#[test]
+fn parses_every_op() {
+    let ops = parse_all(
+        b"CONNECT {\"verbose\":false}\r\nPING\r\nPONG\r\nSUB foo 1\r\nSUB foo q 2\r\n\
+          UNSUB 1\r\nUNSUB 2 5\r\nPUB foo 2\r\nhi\r\nPUB foo bar 0\r\n\r\n\
+          HPUB foo 12 14\r\nNATS/1.0\r\n\r\nhi\r\n+OK\r\nINFO {}\r\n-ERR 'x'\r\n",
+    )
+    .unwrap();
+    assert_eq!(
+        ops[0],
+        ClientOp::Connect(Bytes::from_static(b"{\"verbose\":false}"))
+    );
+    assert_eq!(ops[1], ClientOp::Ping);
+    assert_eq!(ops[2], ClientOp::Pong);
+    assert_eq!(
+        ops[4],
+        ClientOp::Sub {
+            subject: Bytes::from_static(b"foo"),
+            queue: Some(Bytes::from_static(b"q")),
+            sid: Bytes::from_static(b"2"),
+        }
+    );
+    assert_eq!(
+        ops[6],
+        ClientOp::Unsub {
+            sid: Bytes::from_static(b"2"),
+            max: Some(5)
+        }
+    );
+    assert_eq!(ops[7], publish("foo", None, 0, "hi"));
+    assert_eq!(ops[8], publish("foo", Some("bar"), 0, ""));
+    assert_eq!(ops[9], publish("foo", None, 12, "NATS/1.0\r\n\r\nhi"));
+    assert_eq!(ops[10], ClientOp::Ok);
+    assert_eq!(ops[11], ClientOp::Info(Bytes::from_static(b"{}")));
+    assert_eq!(ops[12], ClientOp::Err);
+}
+
+#[test]
+fn op_names_are_case_insensitive_and_tabs_separate() {
+    let ops = parse_all(b"ping\r\nsub\tfoo \t 1\r\nPub foo 1\r\na\r\n").unwrap();
+    assert_eq!(ops[0], ClientOp::Ping);
+    assert!(matches!(&ops[1], ClientOp::Sub { sid, .. } if &sid[..] == b"1"));
+    assert_eq!(ops[2], publish("foo", None, 0, "a"));
+}
+
+#[test]
+fn bare_newline_ends_a_control_line_and_ping_ignores_the_rest() {
+    let ops = parse_all(b"SUB foo 1\nPING junk\r\n").unwrap();
+    assert_eq!(ops.len(), 2);
+    assert_eq!(ops[1], ClientOp::Ping);
+}
+
+#[test]
+fn incomplete_input_waits_for_more() {
+    let mut parser = Parser::new(Limits::default());
+    let mut buf = BytesMut::from(&b"PUB foo 5\r\nhel"[..]);
+    assert_eq!(parser.parse(&mut buf), Ok(None));
+    assert_eq!(parser.bytes_wanted(buf.len()), 7 - 3);
+    buf.extend_from_slice(b"lo\r");
+    assert_eq!(parser.parse(&mut buf), Ok(None));
+    buf.extend_from_slice(b"\nPI");
+    assert_eq!(
+        parser.parse(&mut buf),
+        Ok(Some(publish("foo", None, 0, "hello")))
+    );
+    assert_eq!(parser.parse(&mut buf), Ok(None));
+    buf.extend_from_slice(b"NG\r\n");
+    assert_eq!(parser.parse(&mut buf), Ok(Some(ClientOp::Ping)));
+}
+
+#[test]
+fn wrong_payload_terminator_is_unknown_op() {
+    assert_eq!(
+        parse_all(b"PUB foo 2\r\nhi\nPING\r\n"),
+        Err(ProtoError::MissingPayloadTerminator)
+    );
+    assert_eq!(
+        parse_all(b"PUB foo 1\r\nhi\r\n"),
+        Err(ProtoError::MissingPayloadTerminator)
+    );
+}
+
+#[test]
+fn unknown_ops_fail_even_without_newline() {
+    assert_eq!(parse_all(b"FOO bar\r\n"), Err(ProtoError::UnknownOp));
+    assert_eq!(parse_all(b"MSG foo 1 1\r\n"), Err(ProtoError::UnknownOp));
+    assert_eq!(parse_all(b"XYZ"), Err(ProtoError::UnknownOp));
+    assert_eq!(parse_all(b"UNSUB\r\n"), Err(ProtoError::UnknownOp));
+    assert_eq!(parse_all(b"PUBX foo 1\r\n"), Err(ProtoError::UnknownOp));
+}
+
+#[test]
+fn malformed_arguments_are_bad_args() {
+    for input in [
+        &b"PUB foo\r\n"[..],
+        b"PUB foo bar baz 1\r\n",
+        b"PUB foo -1\r\n",
+        b"PUB foo x\r\n",
+        b"SUB foo\r\n",
+        b"SUB a b c d\r\n",
+        b"UNSUB 1 x\r\n",
+        b"HPUB foo 5 2\r\n",
+    ] {
+        assert!(
+            matches!(parse_all(input), Err(ProtoError::BadArgs { .. })),
+            "{:?}",
+            String::from_utf8_lossy(input)
+        );
+    }
+}
+
+#[test]
+fn connect_without_json_is_bad_json() {
+    assert!(matches!(
+        parse_all(b"CONNECT\r\n"),
+        Err(ProtoError::BadJson { .. })
+    ));
+    assert!(matches!(
+        parse_all(b"INFO {bad\r\n"),
+        Err(ProtoError::BadJson { .. })
+    ));
+}
+
+#[test]
+fn limits_are_checked_before_buffering() {
+    let mut parser = Parser::new(Limits {
+        max_control_line: 16,
+        max_payload: 10,
+    });
+    let mut buf = BytesMut::from(&b"PUB foo 11\r\n"[..]);
+    assert_eq!(
+        parser.parse(&mut buf),
+        Err(ProtoError::PayloadTooLarge { size: 11, max: 10 })
+    );
+    let mut buf = BytesMut::from(&b"SUB aaaaaaaaaaaaaaaaaaaaaa 1\r\n"[..]);
+    assert!(matches!(
+        parser.parse(&mut buf),
+        Err(ProtoError::ControlLineTooLong { .. })
+    ));
+    let mut buf = BytesMut::from(vec![b'S', b'U', b'B', b' '].repeat(20).as_slice());
+    assert!(matches!(
+        parser.parse(&mut buf),
+        Err(ProtoError::ControlLineTooLong { .. })
+    ));
+}
+
+#[test]
+fn hpub_needs_negotiated_headers() {
+    let mut parser = Parser::new(Limits::default());
+    let mut buf = BytesMut::from(&b"HPUB foo 12 12\r\nNATS/1.0\r\n\r\n\r\n"[..]);
+    assert_eq!(
+        parser.parse(&mut buf),
+        Err(ProtoError::HeadersNotNegotiated)
+    );
+}
+
+/// A `PUB` in random pieces, written by an encoder of our own, parses back whole.
+fn encode_pub(subject: &str, reply: &Option<String>, payload: &[u8]) -> Vec<u8> {
+    let mut line = format!("PUB {subject} ");
+    if let Some(r) = reply {
+        line.push_str(r);
+        line.push(' ');
+    }
+    line.push_str(&format!("{}\r\n", payload.len()));
+    let mut out = line.into_bytes();
+    out.extend_from_slice(payload);
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+proptest! {
+    #[test]
+    fn pub_round_trips_across_any_split(
+        subject in "[a-z]{1,8}(\\.[a-z*>]{1,8}){0,3}",
+        reply in proptest::option::of("_INBOX\\.[A-Za-z0-9]{4,12}"),
+        payload in proptest::collection::vec(any::<u8>(), 0..300),
+        cuts in proptest::collection::vec(1usize..64, 0..8),
+    ) {
+        let wire = encode_pub(&subject, &reply, &payload);
+        let mut parser = Parser::new(Limits::default());
+        let mut buf = BytesMut::new();
+        let mut ops = Vec::new();
+        let mut rest = &wire[..];
+        for cut in cuts.into_iter().chain(std::iter::once(usize::MAX)) {
+            let n = cut.min(rest.len());
+            buf.extend_from_slice(&rest[..n]);
+            rest = &rest[n..];
+            while let Some(op) = parser.parse(&mut buf).unwrap() {
+                ops.push(op);
+            }
+        }
+        prop_assert_eq!(ops.len(), 1);
+        let ClientOp::Pub(p) = &ops[0] else { panic!("not a PUB") };
+        prop_assert_eq!(&p.subject[..], subject.as_bytes());
+        prop_assert_eq!(p.reply.as_deref(), reply.as_deref().map(str::as_bytes));
+        prop_assert_eq!(&p.payload[..], &payload[..]);
+        prop_assert!(buf.is_empty());
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(input in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let mut parser = Parser::new(Limits { max_control_line: 64, max_payload: 128 });
+        parser.set_headers(true);
+        let mut buf = BytesMut::from(&input[..]);
+        while let Ok(Some(_)) = parser.parse(&mut buf) {}
+    }
+}
