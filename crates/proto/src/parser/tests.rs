@@ -160,7 +160,7 @@ fn limits_are_checked_before_buffering() {
         parser.parse(&mut buf),
         Err(ProtoError::ControlLineTooLong { .. })
     ));
-    let mut buf = BytesMut::from(vec![b'S', b'U', b'B', b' '].repeat(20).as_slice());
+    let mut buf = BytesMut::from(b"SUB ".repeat(20).as_slice());
     assert!(matches!(
         parser.parse(&mut buf),
         Err(ProtoError::ControlLineTooLong { .. })
