@@ -1,0 +1,81 @@
+//! A bounded match cache, invalidated by the trie's generation.
+
+use std::collections::HashMap;
+
+/// Remembers match results per subject while the trie they came from does not change.
+///
+/// When full, it forgets everything and starts again: cheap, and fair to a publisher cycling
+/// over more subjects than fit (it pays a trie walk per miss either way).
+#[derive(Debug)]
+pub struct MatchCache<V> {
+    generation: u64,
+    capacity: usize,
+    entries: HashMap<Box<[u8]>, V>,
+}
+
+impl<V: Clone> MatchCache<V> {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            generation: 0,
+            capacity,
+            entries: HashMap::new(),
+        }
+    }
+
+    /// The cached result for `subject`, if the trie is still at `generation`.
+    pub fn get(&mut self, subject: &[u8], generation: u64) -> Option<V> {
+        if generation != self.generation {
+            self.entries.clear();
+            self.generation = generation;
+            return None;
+        }
+        self.entries.get(subject).cloned()
+    }
+
+    /// Remembers a result computed at `generation`.
+    pub fn insert(&mut self, subject: &[u8], generation: u64, value: V) {
+        if self.capacity == 0 {
+            return;
+        }
+        if generation != self.generation {
+            self.entries.clear();
+            self.generation = generation;
+        }
+        if self.entries.len() >= self.capacity {
+            self.entries.clear();
+        }
+        self.entries.insert(subject.into(), value);
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_generation_empties_the_cache() {
+        let mut cache = MatchCache::new(4);
+        cache.insert(b"a", 1, 10);
+        assert_eq!(cache.get(b"a", 1), Some(10));
+        assert_eq!(cache.get(b"a", 2), None);
+        assert!(cache.is_empty());
+    }
+
+    #[test]
+    fn capacity_is_a_bound() {
+        let mut cache = MatchCache::new(2);
+        for (i, s) in [b"a", b"b", b"c"].iter().enumerate() {
+            cache.insert(*s, 0, i);
+        }
+        assert!(cache.len() <= 2);
+        assert_eq!(cache.get(b"c", 0), Some(2));
+    }
+}
