@@ -1,1 +1,29 @@
+//! rnats-server: a NATS server, wire-compatible with nats-server.
+//!
+//! Layout:
+//! - [`options`]: typed options and their defaults; [`flags`]: the command line.
+//! - [`server`]: shared state, accept loop, shutdown, lame duck mode.
+//! - [`client`]: one connection = a reader task and a writer task around a shared [`client::Client`].
+//! - [`router`]: delivery of a publish to what it matched (plain subscribers, one member per queue group).
+//! - [`account`]: an account's subject space (its trie); [`subscription`]: one `SUB`.
+//! - [`logging`] and [`banner`]: the original's log format and startup lines.
+//! - [`signals`]: Unix signals and `--signal`.
 
+pub mod account;
+pub mod banner;
+pub mod client;
+pub mod flags;
+pub mod logging;
+pub mod options;
+pub mod router;
+pub mod server;
+pub mod signals;
+pub mod stats;
+pub mod subscription;
+
+pub use options::Options;
+pub use server::Server;
+
+/// The nats-server version whose client protocol this server speaks. INFO reports it in
+/// `version`, because clients gate features on that number.
+pub const VERSION_COMPAT: &str = "2.15.1";

@@ -1,0 +1,198 @@
+//! A client connection.
+//!
+//! [`Client`] is the part other connections see: its outbound buffer, its subscriptions and
+//! its counters, shared through an `Arc`. The connection itself runs as two tasks:
+//! the [`reader`] parses and executes what the client sends (delivering publishes straight into
+//! other clients' outbound buffers), and the [`writer`] drains this client's outbound buffer to
+//! the socket in one write per batch.
+//!
+//! Lock order: a client's `subscriptions` lock may be taken before an account's trie lock;
+//! the outbound lock is a leaf (nothing else is taken while holding it).
+
+mod outbound;
+pub mod reader;
+mod writer;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use bytes::{Bytes, BytesMut};
+use parking_lot::Mutex;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+pub use outbound::{Enqueued, Outbound};
+
+use crate::subscription::SubRef;
+
+/// Why a connection ended (the original's reason strings, as monitoring shows them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseReason {
+    ClientClosed,
+    AuthenticationTimeout,
+    AuthenticationViolation,
+    SlowConsumerPendingBytes,
+    SlowConsumerWriteDeadline,
+    WriteError,
+    ReadError,
+    ParseError,
+    StaleConnection,
+    ProtocolViolation,
+    BadClientProtocolVersion,
+    MaxConnectionsExceeded,
+    MaxPayloadExceeded,
+    MaxControlLineExceeded,
+    NoRespondersRequiresHeaders,
+    ServerShutdown,
+}
+
+impl CloseReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ClientClosed => "Client Closed",
+            Self::AuthenticationTimeout => "Authentication Timeout",
+            Self::AuthenticationViolation => "Authentication Failure",
+            Self::SlowConsumerPendingBytes => "Slow Consumer (Pending Bytes)",
+            Self::SlowConsumerWriteDeadline => "Slow Consumer (Write Deadline)",
+            Self::WriteError => "Write Error",
+            Self::ReadError => "Read Error",
+            Self::ParseError => "Parse Error",
+            Self::StaleConnection => "Stale Connection",
+            Self::ProtocolViolation => "Protocol Violation",
+            Self::BadClientProtocolVersion => "Bad Client Protocol Version",
+            Self::MaxConnectionsExceeded => "Maximum Connections Exceeded",
+            Self::MaxPayloadExceeded => "Maximum Message Payload Exceeded",
+            Self::MaxControlLineExceeded => "Maximum Control Line Exceeded",
+            Self::NoRespondersRequiresHeaders => "No Responders Requires Headers",
+            Self::ServerShutdown => "Server Shutdown",
+        }
+    }
+}
+
+/// Message and byte counters of one connection.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub in_msgs: AtomicU64,
+    pub in_bytes: AtomicU64,
+    pub out_msgs: AtomicU64,
+    pub out_bytes: AtomicU64,
+}
+
+/// The shared half of a connection.
+#[derive(Debug)]
+pub struct Client {
+    pub id: u64,
+    pub addr: SocketAddr,
+    outbound: Mutex<Outbound>,
+    /// Wakes the writer when the outbound buffer has something new.
+    wake: Notify,
+    /// Cancelled when the connection must end; the reason is in `close_reason`.
+    closing: CancellationToken,
+    close_reason: Mutex<Option<(CloseReason, bool)>>,
+    /// Set by CONNECT; read by publishers delivering to this client.
+    echo: AtomicBool,
+    headers: AtomicBool,
+    /// CONNECT said `protocol >= 1`: the client understands async INFO.
+    async_info: AtomicBool,
+    pub subscriptions: Mutex<HashMap<Bytes, SubRef>>,
+    pub counters: Counters,
+}
+
+impl Client {
+    pub fn new(id: u64, addr: SocketAddr, max_pending: usize) -> Self {
+        Self {
+            id,
+            addr,
+            outbound: Mutex::new(Outbound::new(max_pending)),
+            wake: Notify::new(),
+            closing: CancellationToken::new(),
+            close_reason: Mutex::new(None),
+            echo: AtomicBool::new(true),
+            headers: AtomicBool::new(false),
+            async_info: AtomicBool::new(false),
+            subscriptions: Mutex::new(HashMap::new()),
+            counters: Counters::default(),
+        }
+    }
+
+    pub fn echo(&self) -> bool {
+        self.echo.load(Ordering::Relaxed)
+    }
+
+    pub fn headers(&self) -> bool {
+        self.headers.load(Ordering::Relaxed)
+    }
+
+    pub fn async_info(&self) -> bool {
+        self.async_info.load(Ordering::Relaxed)
+    }
+
+    pub fn set_connect_flags(&self, echo: bool, headers: bool, async_info: bool) {
+        self.echo.store(echo, Ordering::Relaxed);
+        self.headers.store(headers, Ordering::Relaxed);
+        self.async_info.store(async_info, Ordering::Relaxed);
+    }
+
+    /// Appends to the outbound buffer with `encode`. The caller must [`Client::flush`] the
+    /// client later (once per batch) when this returns [`Enqueued::First`].
+    ///
+    /// On [`Enqueued::SlowConsumer`] the caller reports it to the server, which cuts the
+    /// client off (see `ServerShared::slow_consumer`).
+    pub fn enqueue(&self, encode: impl FnOnce(&mut BytesMut)) -> Enqueued {
+        self.outbound.lock().push(encode)
+    }
+
+    /// Enqueues and wakes the writer at once: for replies to this client's own ops.
+    pub fn send(&self, encode: impl FnOnce(&mut BytesMut)) {
+        match self.enqueue(encode) {
+            Enqueued::SlowConsumer => self.close(CloseReason::SlowConsumerPendingBytes, false),
+            Enqueued::Closed => {}
+            Enqueued::First | Enqueued::More => self.flush(),
+        }
+    }
+
+    /// Wakes the writer.
+    pub fn flush(&self) {
+        self.wake.notify_one();
+    }
+
+    pub fn pending_bytes(&self) -> usize {
+        self.outbound.lock().len()
+    }
+
+    /// Ends the connection. With `flush`, what is already queued (an `-ERR`, say) is written
+    /// first. The first reason given is the one that counts.
+    pub fn close(&self, reason: CloseReason, flush: bool) {
+        {
+            let mut slot = self.close_reason.lock();
+            if slot.is_some() {
+                return;
+            }
+            *slot = Some((reason, flush));
+        }
+        self.outbound.lock().close();
+        self.closing.cancel();
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closing.is_cancelled()
+    }
+
+    pub fn close_reason(&self) -> Option<CloseReason> {
+        self.close_reason.lock().map(|(r, _)| r)
+    }
+
+    fn flush_on_close(&self) -> bool {
+        self.close_reason.lock().is_some_and(|(_, f)| f)
+    }
+
+    pub fn closing(&self) -> &CancellationToken {
+        &self.closing
+    }
+
+    /// Log prefix, as the original writes it: `127.0.0.1:5555 - cid:5`.
+    pub fn log_prefix(&self) -> String {
+        format!("{} - cid:{}", self.addr, self.id)
+    }
+}

@@ -1,0 +1,405 @@
+//! The reader task: parses what a client sends and carries it out.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::{Bytes, BytesMut};
+use rnats_proto::{encode, ClientOp, Connect, Limits, Parser, ProtoError, Publish, ServerError};
+use rnats_subject::{validate, MatchCache};
+use tokio::io::AsyncReadExt;
+use tokio::net::TcpStream;
+use tracing::{debug, trace};
+
+use super::{writer, Client, CloseReason};
+use crate::account::{Account, MatchResult};
+use crate::router::{self, Message, Router};
+use crate::server::ServerShared;
+use crate::stats::ServerStats;
+use crate::subscription::{SubRef, Subscription};
+
+/// Read buffer size; a read fills at most this much before the ops in it are run.
+const READ_CHUNK: usize = 64 * 1024;
+/// Subjects remembered per connection by the match cache.
+const CACHE_SIZE: usize = 1024;
+
+/// Runs one client connection to its end.
+pub async fn serve(server: Arc<ServerShared>, stream: TcpStream, id: u64, addr: SocketAddr) {
+    let client = Arc::new(Client::new(id, addr, server.opts.max_pending));
+    server.register(client.clone());
+    debug!("{} - Client connection created", client.log_prefix());
+    let (read_half, write_half) = stream.into_split();
+    let info = server.info_for(&client).to_line();
+    client.send(|b| b.extend_from_slice(&info));
+    let writer = server.tasks.spawn(writer::run(
+        client.clone(),
+        server.clone(),
+        write_half,
+        server.opts.write_deadline,
+    ));
+    let mut conn = Connection::new(server.clone(), client.clone());
+    conn.run(read_half).await;
+    conn.close_subscriptions();
+    server.unregister(client.id);
+    let _ = writer.await;
+    debug!(
+        "{} - Client connection closed: {}",
+        client.log_prefix(),
+        client.close_reason().unwrap_or(CloseReason::ClientClosed).as_str()
+    );
+}
+
+/// The reader's own state of a connection.
+struct Connection {
+    server: Arc<ServerShared>,
+    client: Arc<Client>,
+    account: Arc<Account>,
+    parser: Parser,
+    connected: bool,
+    verbose: bool,
+    pedantic: bool,
+    no_responders: bool,
+    protocol: i64,
+    sent_connect_info: bool,
+    pings_out: u32,
+    last_activity: Instant,
+    cache: Option<MatchCache<MatchResult>>,
+    router: Router,
+    in_msgs: u64,
+    in_bytes: u64,
+    trace: bool,
+}
+
+impl Connection {
+    fn new(server: Arc<ServerShared>, client: Arc<Client>) -> Self {
+        let opts = &server.opts;
+        let parser = Parser::new(Limits {
+            max_control_line: opts.max_control_line,
+            max_payload: opts.max_payload,
+        });
+        let cache = (!opts.disable_sublist_cache).then(|| MatchCache::new(CACHE_SIZE));
+        let trace = opts.logging.trace;
+        Self {
+            account: server.global.clone(),
+            router: Router::new(rand::random()),
+            server,
+            client,
+            parser,
+            connected: false,
+            // Before CONNECT the original's defaults for a telnet client are quiet.
+            verbose: false,
+            pedantic: false,
+            no_responders: false,
+            protocol: 0,
+            sent_connect_info: false,
+            pings_out: 0,
+            last_activity: Instant::now(),
+            cache,
+            in_msgs: 0,
+            in_bytes: 0,
+            trace,
+        }
+    }
+
+    async fn run(&mut self, mut socket: tokio::net::tcp::OwnedReadHalf) {
+        let mut buf = BytesMut::with_capacity(READ_CHUNK);
+        let interval = self.server.opts.ping_interval.max(Duration::from_millis(1));
+        let mut ping_timer = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+        ping_timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let closing = self.client.closing().clone();
+        loop {
+            let spare = buf.capacity() - buf.len();
+            if spare < 4096 || spare < self.parser.bytes_wanted(buf.len()) {
+                buf.reserve(READ_CHUNK.max(self.parser.bytes_wanted(buf.len())));
+            }
+            tokio::select! {
+                biased;
+                () = closing.cancelled() => break,
+                () = self.server.shutdown.cancelled() => {
+                    self.client.close(CloseReason::ServerShutdown, false);
+                    break;
+                }
+                _ = ping_timer.tick() => self.ping_tick(interval),
+                read = socket.read_buf(&mut buf) => match read {
+                    Ok(0) => {
+                        self.client.close(CloseReason::ClientClosed, false);
+                        break;
+                    }
+                    Ok(_) => {
+                        self.last_activity = Instant::now();
+                        self.process(&mut buf);
+                        self.router.flush();
+                        self.publish_counters();
+                    }
+                    Err(e) => {
+                        let reason = match e.kind() {
+                            std::io::ErrorKind::ConnectionReset => CloseReason::ClientClosed,
+                            _ => CloseReason::ReadError,
+                        };
+                        self.client.close(reason, false);
+                        break;
+                    }
+                },
+            }
+        }
+        self.publish_counters();
+    }
+
+    fn ping_tick(&mut self, interval: Duration) {
+        if self.last_activity.elapsed() < interval && self.pings_out == 0 {
+            return;
+        }
+        if self.pings_out + 1 > self.server.opts.ping_max {
+            debug!("{} - Stale Client Connection - Closing", self.client.log_prefix());
+            self.error_and_close(&ServerError::StaleConnection, CloseReason::StaleConnection);
+            return;
+        }
+        self.pings_out += 1;
+        self.client.send(|b| b.extend_from_slice(encode::PING));
+    }
+
+    /// Runs every complete op in `buf`.
+    fn process(&mut self, buf: &mut BytesMut) {
+        loop {
+            match self.parser.parse(buf) {
+                Ok(Some(op)) => {
+                    self.handle(op);
+                    if self.client.is_closed() {
+                        return;
+                    }
+                }
+                Ok(None) => return,
+                Err(e) => {
+                    self.protocol_error(&e);
+                    return;
+                }
+            }
+        }
+    }
+
+    fn protocol_error(&mut self, error: &ProtoError) {
+        debug!("{} - Client parser ERROR: {error}", self.client.log_prefix());
+        let reason = match error {
+            ProtoError::ControlLineTooLong { .. } => CloseReason::MaxControlLineExceeded,
+            ProtoError::PayloadTooLarge { .. } => CloseReason::MaxPayloadExceeded,
+            _ => CloseReason::ParseError,
+        };
+        match error.server_error() {
+            Some(wire) => self.error_and_close(&wire, reason),
+            None => self.client.close(reason, true),
+        }
+    }
+
+    fn send_error(&self, error: &ServerError) {
+        self.client.send(|b| encode::err(b, error));
+    }
+
+    fn error_and_close(&self, error: &ServerError, reason: CloseReason) {
+        self.send_error(error);
+        self.client.close(reason, true);
+    }
+
+    fn ok(&self) {
+        if self.verbose {
+            self.client.send(|b| b.extend_from_slice(encode::OK));
+        }
+    }
+
+    fn handle(&mut self, op: ClientOp) {
+        if self.trace {
+            trace!("{} - <<- {:?}", self.client.log_prefix(), op);
+        }
+        match op {
+            ClientOp::Pub(publish) => self.publish(publish),
+            ClientOp::Ping => self.ping(),
+            ClientOp::Pong => self.pings_out = 0,
+            ClientOp::Sub {
+                subject,
+                queue,
+                sid,
+            } => self.subscribe(&subject, queue.as_deref(), &sid),
+            ClientOp::Unsub { sid, max } => self.unsubscribe(&sid, max),
+            ClientOp::Connect(json) => self.connect(&json),
+            ClientOp::Info(_) | ClientOp::Ok => {}
+            ClientOp::Err => self.client.close(CloseReason::ClientClosed, false),
+        }
+    }
+
+    fn ping(&mut self) {
+        self.client.send(|b| b.extend_from_slice(encode::PONG));
+        if self.connected && self.protocol >= 1 && !self.sent_connect_info {
+            self.sent_connect_info = true;
+            let mut info = self.server.info_for(&self.client);
+            info.connect_info = true;
+            info.remote_account = self.account.name.clone();
+            let line = info.to_line();
+            self.client.send(|b| b.extend_from_slice(&line));
+        }
+    }
+
+    fn connect(&mut self, json: &[u8]) {
+        let Ok(connect) = Connect::from_json(json) else {
+            self.client.close(CloseReason::ParseError, false);
+            return;
+        };
+        if self.connected {
+            // A second CONNECT starts over: the subscriptions of the first are gone.
+            self.close_subscriptions();
+        }
+        if connect.account.is_some() || connect.new_account.is_some() {
+            self.error_and_close(
+                &ServerError::AuthorizationViolation,
+                CloseReason::AuthenticationViolation,
+            );
+            return;
+        }
+        if !(0..=1).contains(&connect.protocol) {
+            self.error_and_close(
+                &ServerError::InvalidClientProtocol,
+                CloseReason::BadClientProtocolVersion,
+            );
+            return;
+        }
+        let headers = connect.headers && !self.server.opts.no_header_support;
+        if connect.no_responders && !headers {
+            self.error_and_close(
+                &ServerError::NoRespondersRequiresHeaders,
+                CloseReason::NoRespondersRequiresHeaders,
+            );
+            return;
+        }
+        self.connected = true;
+        self.verbose = connect.verbose;
+        self.pedantic = connect.pedantic;
+        self.no_responders = connect.no_responders;
+        self.protocol = connect.protocol;
+        self.parser.set_headers(headers);
+        self.client
+            .set_connect_flags(connect.echo, headers, connect.protocol >= 1);
+        debug!(
+            "{} - Client connected: name={:?} lang={:?} version={:?}",
+            self.client.log_prefix(),
+            connect.name,
+            connect.lang,
+            connect.version
+        );
+        self.ok();
+    }
+
+    fn subscribe(&mut self, subject: &[u8], queue: Option<&[u8]>, sid: &[u8]) {
+        if !validate::is_valid_pattern(subject) {
+            self.send_error(&ServerError::InvalidSubject);
+            return;
+        }
+        let max = self.server.opts.max_subscriptions;
+        let sub = {
+            let mut subs = self.client.subscriptions.lock();
+            if subs.contains_key(sid) {
+                drop(subs);
+                self.ok();
+                return;
+            }
+            if max > 0 && subs.len() >= max {
+                drop(subs);
+                self.send_error(&ServerError::MaxSubscriptionsExceeded);
+                return;
+            }
+            // Copies, so a long-lived subscription does not pin the read buffer.
+            let sub = SubRef(Arc::new(Subscription::new(
+                self.client.clone(),
+                Bytes::copy_from_slice(subject),
+                queue.map(Bytes::copy_from_slice),
+                Bytes::copy_from_slice(sid),
+            )));
+            subs.insert(sub.sid.clone(), sub.clone());
+            sub
+        };
+        self.account.subscribe(sub);
+        self.ok();
+    }
+
+    fn unsubscribe(&mut self, sid: &[u8], max: Option<u64>) {
+        let sub = self.client.subscriptions.lock().get(sid).cloned();
+        if let Some(sub) = sub {
+            match max {
+                Some(max) if max > sub.delivered() => sub.set_max(max),
+                _ => router::remove_subscription(&self.account, &sub),
+            }
+        }
+        self.ok();
+    }
+
+    fn publish(&mut self, publish: Publish) {
+        self.in_msgs += 1;
+        self.in_bytes += (publish.payload.len() - publish.header_len) as u64;
+        self.client.counters.in_msgs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let subject = &publish.subject[..];
+        if self.pedantic && !validate::is_valid_literal(subject) {
+            self.send_error(&ServerError::InvalidPublishSubject);
+        }
+        if subject.starts_with(b"_GR_.") {
+            let s = String::from_utf8_lossy(subject).into_owned();
+            self.send_error(&ServerError::PublishViolation(s));
+            return;
+        }
+        if let Some(reply) = &publish.reply {
+            if [&b"_R_."[..], b"$JS.ACK.", b"_GR_."]
+                .iter()
+                .any(|p| reply.starts_with(p))
+            {
+                let r = String::from_utf8_lossy(reply).into_owned();
+                self.send_error(&ServerError::PublishReplyViolation(r));
+                return;
+            }
+        }
+        self.ok();
+        let matches = self.lookup(subject);
+        let msg = Message {
+            subject,
+            reply: publish.reply.as_deref(),
+            header_len: publish.header_len,
+            payload: &publish.payload,
+        };
+        let delivered = self
+            .router
+            .deliver(&self.server, &self.account, &self.client, &matches, msg);
+        if delivered == 0 && self.no_responders {
+            if let Some(reply) = &publish.reply {
+                router::no_responders(&self.account, &self.client, subject, reply);
+            }
+        }
+    }
+
+    /// The subscriptions `subject` matches, through this connection's cache.
+    fn lookup(&mut self, subject: &[u8]) -> MatchResult {
+        let Some(cache) = &mut self.cache else {
+            return self.account.matches(subject).1;
+        };
+        if let Some(hit) = cache.get(subject, self.account.generation()) {
+            return hit;
+        }
+        let (generation, result) = self.account.matches(subject);
+        cache.insert(subject, generation, result.clone());
+        result
+    }
+
+    fn publish_counters(&mut self) {
+        let stats = &self.server.stats;
+        ServerStats::add(&stats.in_msgs, std::mem::take(&mut self.in_msgs));
+        let bytes = std::mem::take(&mut self.in_bytes);
+        ServerStats::add(&stats.in_bytes, bytes);
+        self.client
+            .counters
+            .in_bytes
+            .fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Removes every subscription of this connection from the account.
+    fn close_subscriptions(&mut self) {
+        let subs: Vec<SubRef> = self.client.subscriptions.lock().drain().map(|(_, s)| s).collect();
+        for sub in subs {
+            sub.close();
+            self.account.unsubscribe(&sub);
+        }
+    }
+}

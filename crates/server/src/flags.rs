@@ -1,0 +1,344 @@
+//! The command line, as nats-server takes it.
+//!
+//! nats-server uses Go's flag package: `-port` and `--port` are the same flag, and `-DV` is one
+//! flag. We normalise those spellings first, then let clap do the parsing and the help text.
+
+use std::ffi::OsString;
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{ArgAction, Parser};
+
+use crate::options::Options;
+
+/// What the command line asks for.
+#[derive(Debug)]
+pub enum Action {
+    Run(Box<RunFlags>),
+    Help(String),
+    Version,
+    Signal(String),
+}
+
+/// Options to run with, plus flags given for features that do not exist yet.
+#[derive(Debug)]
+pub struct RunFlags {
+    pub options: Options,
+    /// e.g. `--jetstream`: accepted so launchers work, reported at startup.
+    pub unsupported: Vec<String>,
+    pub config_file: Option<PathBuf>,
+    pub test_config: bool,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rnats-server",
+    disable_help_flag = true,
+    disable_version_flag = true,
+    about = "rnats-server: a NATS server, wire-compatible with nats-server"
+)]
+struct Cli {
+    /// Bind to host address (default: 0.0.0.0)
+    #[arg(short = 'a', long = "addr", visible_alias = "net", value_name = "HOST")]
+    addr: Option<IpAddr>,
+    /// Use port for clients (default: 4222, -1 for a random port)
+    #[arg(short = 'p', long = "port", allow_negative_numbers = true)]
+    port: Option<i32>,
+    /// Server name (default: auto)
+    #[arg(short = 'n', long = "name", visible_alias = "server_name")]
+    name: Option<String>,
+    /// File to store the process id
+    #[arg(short = 'P', long = "pid")]
+    pid: Option<PathBuf>,
+    /// Directory to write the ports file (<exe>_<pid>.ports) in
+    #[arg(long = "ports_file_dir")]
+    ports_file_dir: Option<PathBuf>,
+    /// File to redirect log output to
+    #[arg(short = 'l', long = "log", visible_alias = "log_file")]
+    log: Option<PathBuf>,
+    /// Timestamp log entries (default: true)
+    #[arg(short = 'T', long = "logtime", num_args = 0..=1, default_missing_value = "true", action = ArgAction::Set)]
+    logtime: Option<bool>,
+    /// Timestamps in UTC instead of local time
+    #[arg(long = "logtime_utc", num_args = 0..=1, default_missing_value = "true", action = ArgAction::Set)]
+    logtime_utc: Option<bool>,
+    /// Enable debugging output
+    #[arg(short = 'D', long = "debug", num_args = 0..=1, default_missing_value = "true", action = ArgAction::Set)]
+    debug: Option<bool>,
+    /// Trace the raw protocol
+    #[arg(short = 'V', long = "trace", num_args = 0..=1, default_missing_value = "true", action = ArgAction::Set)]
+    trace: Option<bool>,
+    /// Send a signal to a running server: ldm, stop, quit, term, reopen, reload [=<pid or pid file>]
+    #[arg(long = "signal", value_name = "SIGNAL")]
+    signal: Option<String>,
+    /// Configuration file
+    #[arg(short = 'c', long = "config")]
+    config: Option<PathBuf>,
+    /// Test the configuration and exit
+    #[arg(short = 't', num_args = 0..=1, default_missing_value = "true", action = ArgAction::Set)]
+    test: Option<bool>,
+    /// Show this message
+    #[arg(short = 'h', long = "help", action = ArgAction::SetTrue)]
+    help: bool,
+    /// Show version
+    #[arg(short = 'v', long = "version", action = ArgAction::SetTrue)]
+    version: bool,
+
+    // Flags of features rnats does not have yet: accepted, reported, ignored.
+    #[arg(short = 'm', long = "http_port", hide = true)]
+    http_port: Option<String>,
+    #[arg(long = "https_port", hide = true)]
+    https_port: Option<String>,
+    #[arg(long = "client_advertise", hide = true)]
+    client_advertise: Option<String>,
+    #[arg(short = 's', long = "syslog", hide = true, num_args = 0..=1, default_missing_value = "true")]
+    syslog: Option<String>,
+    #[arg(short = 'r', long = "remote_syslog", hide = true)]
+    remote_syslog: Option<String>,
+    #[arg(long = "trace_verbose", hide = true, num_args = 0..=1, default_missing_value = "true")]
+    trace_verbose: Option<String>,
+    #[arg(long = "log_size_limit", hide = true)]
+    log_size_limit: Option<String>,
+    #[arg(long = "max_traced_msg_len", hide = true)]
+    max_traced_msg_len: Option<String>,
+    #[arg(long = "jetstream", hide = true, num_args = 0..=1, default_missing_value = "true")]
+    jetstream: Option<String>,
+    #[arg(long = "store_dir", hide = true)]
+    store_dir: Option<String>,
+    #[arg(long = "user", hide = true)]
+    user: Option<String>,
+    #[arg(long = "pass", hide = true)]
+    pass: Option<String>,
+    #[arg(long = "auth", hide = true)]
+    auth: Option<String>,
+    #[arg(long = "tls", hide = true, num_args = 0..=1, default_missing_value = "true")]
+    tls: Option<String>,
+    #[arg(long = "tlscert", hide = true)]
+    tlscert: Option<String>,
+    #[arg(long = "tlskey", hide = true)]
+    tlskey: Option<String>,
+    #[arg(long = "tlsverify", hide = true, num_args = 0..=1, default_missing_value = "true")]
+    tlsverify: Option<String>,
+    #[arg(long = "tlscacert", hide = true)]
+    tlscacert: Option<String>,
+    #[arg(long = "routes", hide = true)]
+    routes: Option<String>,
+    #[arg(long = "cluster", visible_alias = "cluster_listen", hide = true)]
+    cluster: Option<String>,
+    #[arg(long = "cluster_name", hide = true)]
+    cluster_name: Option<String>,
+    #[arg(long = "cluster_advertise", hide = true)]
+    cluster_advertise: Option<String>,
+    #[arg(long = "no_advertise", hide = true, num_args = 0..=1, default_missing_value = "true")]
+    no_advertise: Option<String>,
+    #[arg(long = "connect_retries", hide = true)]
+    connect_retries: Option<String>,
+    #[arg(long = "profile", hide = true)]
+    profile: Option<String>,
+    #[arg(long = "help_tls", hide = true, action = ArgAction::SetTrue)]
+    help_tls: bool,
+}
+
+/// Go-style spellings and their clap equivalents.
+fn normalise(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    let mut out = Vec::new();
+    for arg in args {
+        let Some(s) = arg.to_str() else {
+            out.push(arg);
+            continue;
+        };
+        let (name, value) = match s.split_once('=') {
+            Some((n, v)) => (n, Some(v)),
+            None => (s, None),
+        };
+        let expanded: &[&str] = match name {
+            "-DV" | "--DV" => &["--debug", "--trace"],
+            "-DVV" | "--DVV" => &["--debug", "--trace", "--trace_verbose"],
+            "-VV" | "--VV" => &["--trace", "--trace_verbose"],
+            "-js" => &["--jetstream"],
+            "-sd" => &["--store_dir"],
+            "-sl" => &["--signal"],
+            "-ms" => &["--https_port"],
+            _ => &[],
+        };
+        if !expanded.is_empty() {
+            let last = expanded.len() - 1;
+            for (i, e) in expanded.iter().enumerate() {
+                match value {
+                    Some(v) if i == last => out.push(format!("{e}={v}").into()),
+                    _ => out.push((*e).into()),
+                }
+            }
+            continue;
+        }
+        let single_dash_long = name.len() > 2
+            && name.starts_with('-')
+            && !name.starts_with("--")
+            && name.as_bytes()[1].is_ascii_alphabetic();
+        if single_dash_long {
+            out.push(format!("-{s}").into());
+        } else {
+            out.push(arg);
+        }
+    }
+    out
+}
+
+/// Parses the command line (including the program name).
+///
+/// # Errors
+/// A one-line reason for a bad flag or value.
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Action, String> {
+    let mut args: Vec<OsString> = args.into_iter().collect();
+    // Positional `version` and `help` work too.
+    if let Some(first) = args.get(1).and_then(|a| a.to_str()) {
+        match first {
+            "version" => return Ok(Action::Version),
+            "help" => args.truncate(1),
+            _ => {}
+        }
+    }
+    let cli = Cli::try_parse_from(normalise(args)).map_err(|e| {
+        let text = e.to_string();
+        text.lines().next().unwrap_or("invalid arguments").to_string()
+    })?;
+    if cli.help || cli.help_tls {
+        let mut cmd = <Cli as clap::CommandFactory>::command();
+        return Ok(Action::Help(cmd.render_help().to_string()));
+    }
+    if cli.version {
+        return Ok(Action::Version);
+    }
+    if let Some(signal) = cli.signal.clone() {
+        return Ok(Action::Signal(signal));
+    }
+    Ok(Action::Run(Box::new(cli.into_run_flags()?)))
+}
+
+impl Cli {
+    fn into_run_flags(self) -> Result<RunFlags, String> {
+        let mut options = Options::default();
+        if let Some(addr) = self.addr {
+            options.host = addr;
+        }
+        if let Some(port) = self.port {
+            options.port = match port {
+                -1 => 0,
+                p => u16::try_from(p).map_err(|_| format!("invalid port: {p}"))?,
+            };
+        }
+        options.server_name = self.name.clone();
+        options.pid_file = self.pid.clone();
+        options.ports_file_dir = self.ports_file_dir.clone();
+        let log = &mut options.logging;
+        log.file = self.log.clone();
+        log.logtime = self.logtime.unwrap_or(true);
+        log.logtime_utc = self.logtime_utc.unwrap_or(false);
+        log.debug = self.debug.unwrap_or(false);
+        log.trace = self.trace.unwrap_or(false);
+        options.validate()?;
+        let unsupported = self.unsupported();
+        Ok(RunFlags {
+            options,
+            unsupported,
+            config_file: self.config,
+            test_config: self.test.unwrap_or(false),
+        })
+    }
+
+    fn unsupported(&self) -> Vec<String> {
+        let given = [
+            ("--http_port", self.http_port.is_some()),
+            ("--https_port", self.https_port.is_some()),
+            ("--client_advertise", self.client_advertise.is_some()),
+            ("--syslog", self.syslog.is_some()),
+            ("--remote_syslog", self.remote_syslog.is_some()),
+            ("--trace_verbose", self.trace_verbose.is_some()),
+            ("--log_size_limit", self.log_size_limit.is_some()),
+            ("--max_traced_msg_len", self.max_traced_msg_len.is_some()),
+            ("--jetstream", self.jetstream.is_some()),
+            ("--store_dir", self.store_dir.is_some()),
+            ("--user", self.user.is_some()),
+            ("--pass", self.pass.is_some()),
+            ("--auth", self.auth.is_some()),
+            ("--tls", self.tls.is_some()),
+            ("--tlscert", self.tlscert.is_some()),
+            ("--tlskey", self.tlskey.is_some()),
+            ("--tlsverify", self.tlsverify.is_some()),
+            ("--tlscacert", self.tlscacert.is_some()),
+            ("--routes", self.routes.is_some()),
+            ("--cluster", self.cluster.is_some()),
+            ("--cluster_name", self.cluster_name.is_some()),
+            ("--cluster_advertise", self.cluster_advertise.is_some()),
+            ("--no_advertise", self.no_advertise.is_some()),
+            ("--connect_retries", self.connect_retries.is_some()),
+            ("--profile", self.profile.is_some()),
+        ];
+        given
+            .iter()
+            .filter(|(_, on)| *on)
+            .map(|(name, _)| (*name).to_string())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(args: &[&str]) -> RunFlags {
+        let mut all = vec!["rnats-server"];
+        all.extend_from_slice(args);
+        match parse(all.into_iter().map(OsString::from)).unwrap() {
+            Action::Run(flags) => *flags,
+            other => panic!("not a run: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn go_style_single_dash_long_flags() {
+        let f = run(&["-port", "5000", "-addr", "127.0.0.1", "-name", "n1"]);
+        assert_eq!(f.options.port, 5000);
+        assert_eq!(f.options.host, IpAddr::from([127, 0, 0, 1]));
+        assert_eq!(f.options.server_name.as_deref(), Some("n1"));
+    }
+
+    #[test]
+    fn random_port_and_combined_debug_trace() {
+        let f = run(&["-p", "-1", "-DV"]);
+        assert_eq!(f.options.port, 0);
+        assert!(f.options.logging.debug && f.options.logging.trace);
+    }
+
+    #[test]
+    fn boolean_flags_take_false() {
+        let f = run(&["-T=false", "--logtime_utc"]);
+        assert!(!f.options.logging.logtime);
+        assert!(f.options.logging.logtime_utc);
+    }
+
+    #[test]
+    fn unbuilt_features_are_accepted_and_reported() {
+        let f = run(&["-js", "-sd", "/tmp/x", "--routes", "nats://a:6222", "-m", "8222"]);
+        assert_eq!(
+            f.unsupported,
+            vec!["--http_port", "--jetstream", "--store_dir", "--routes"]
+        );
+    }
+
+    #[test]
+    fn version_help_and_signal() {
+        let p = |a: &[&str]| parse(a.iter().map(OsString::from)).unwrap();
+        assert!(matches!(p(&["x", "-v"]), Action::Version));
+        assert!(matches!(p(&["x", "version"]), Action::Version));
+        assert!(matches!(p(&["x", "-h"]), Action::Help(_)));
+        assert!(matches!(p(&["x", "-sl", "reload=12"]), Action::Signal(s) if s == "reload=12"));
+    }
+
+    #[test]
+    fn bad_values_are_one_line_errors() {
+        let e = parse(["x", "-p", "abc"].into_iter().map(OsString::from)).unwrap_err();
+        assert!(!e.contains('\n'), "{e}");
+        assert!(parse(["x", "--bogus"].into_iter().map(OsString::from)).is_err());
+    }
+}

@@ -1,0 +1,123 @@
+//! Typed server options with the original's defaults.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Everything the server is told, from flags (and later the config file). Times are
+/// `Duration`s and sizes are byte counts; nothing here is a string to be parsed later.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub host: IpAddr,
+    /// Client port; 0 picks an ephemeral port (the `-1` of the command line).
+    pub port: u16,
+    pub server_name: Option<String>,
+    pub max_payload: usize,
+    pub max_control_line: usize,
+    /// `None` means no limit; `Some(0)` refuses every client, as the original does.
+    pub max_connections: Option<usize>,
+    /// Per connection; 0 means unlimited.
+    pub max_subscriptions: usize,
+    pub max_pending: usize,
+    pub ping_interval: Duration,
+    pub ping_max: u32,
+    pub write_deadline: Duration,
+    pub auth_timeout: Duration,
+    pub lame_duck_duration: Duration,
+    pub lame_duck_grace_period: Duration,
+    pub no_header_support: bool,
+    pub disable_sublist_cache: bool,
+    pub logging: LogOptions,
+    pub pid_file: Option<PathBuf>,
+    pub ports_file_dir: Option<PathBuf>,
+}
+
+/// What to log and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogOptions {
+    pub debug: bool,
+    pub trace: bool,
+    pub logtime: bool,
+    pub logtime_utc: bool,
+    pub file: Option<PathBuf>,
+}
+
+impl Default for LogOptions {
+    fn default() -> Self {
+        Self {
+            debug: false,
+            trace: false,
+            logtime: true,
+            logtime_utc: false,
+            file: None,
+        }
+    }
+}
+
+pub const DEFAULT_PORT: u16 = 4222;
+pub const DEFAULT_MAX_PAYLOAD: usize = 1024 * 1024;
+pub const DEFAULT_MAX_PENDING: usize = 64 * 1024 * 1024;
+pub const DEFAULT_MAX_CONNECTIONS: usize = 64 * 1024;
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            host: IpAddr::from([0, 0, 0, 0]),
+            port: DEFAULT_PORT,
+            server_name: None,
+            max_payload: DEFAULT_MAX_PAYLOAD,
+            max_control_line: 4096,
+            max_connections: Some(DEFAULT_MAX_CONNECTIONS),
+            max_subscriptions: 0,
+            max_pending: DEFAULT_MAX_PENDING,
+            ping_interval: Duration::from_secs(120),
+            ping_max: 2,
+            write_deadline: Duration::from_secs(10),
+            auth_timeout: Duration::from_secs(2),
+            lame_duck_duration: Duration::from_secs(120),
+            lame_duck_grace_period: Duration::from_secs(10),
+            no_header_support: false,
+            disable_sublist_cache: false,
+            logging: LogOptions::default(),
+            pid_file: None,
+            ports_file_dir: None,
+        }
+    }
+}
+
+impl Options {
+    /// Options for tests and embedding: loopback, an ephemeral port.
+    pub fn ephemeral() -> Self {
+        Self {
+            host: IpAddr::from([127, 0, 0, 1]),
+            port: 0,
+            ..Self::default()
+        }
+    }
+
+    /// Cross-option rules, with the original's messages.
+    ///
+    /// # Errors
+    /// The first rule broken.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.max_payload > self.max_pending {
+            return Err(format!(
+                "max_payload ({}) cannot be higher than max_pending ({})",
+                self.max_payload, self.max_pending
+            ));
+        }
+        if self.max_payload > i32::MAX as usize {
+            return Err(format!(
+                "max_payload ({}) cannot be higher than {}",
+                self.max_payload,
+                i32::MAX
+            ));
+        }
+        if let Some(name) = &self.server_name {
+            if name.contains(' ') {
+                return Err("server name cannot contain spaces".into());
+            }
+        }
+        Ok(())
+    }
+}

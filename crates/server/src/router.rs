@@ -1,0 +1,170 @@
+//! Delivery of one published message to the subscriptions it matched.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use rnats_proto::encode;
+
+use crate::account::Account;
+use crate::client::{Client, CloseReason, Enqueued};
+use crate::server::ServerShared;
+use crate::subscription::SubRef;
+use rnats_subject::Matches;
+
+/// A message on its way out.
+#[derive(Debug, Clone, Copy)]
+pub struct Message<'a> {
+    pub subject: &'a [u8],
+    pub reply: Option<&'a [u8]>,
+    /// Length of the header block at the start of `payload` (0: no headers).
+    pub header_len: usize,
+    pub payload: &'a [u8],
+}
+
+/// Per-publisher delivery state, reused across messages so the hot path does not allocate.
+#[derive(Debug, Default)]
+pub struct Router {
+    /// Clients written to since the last flush; each is woken once per read batch.
+    to_flush: Vec<Arc<Client>>,
+    /// Subscriptions that reached their `UNSUB <sid> <max>` limit.
+    finished: Vec<SubRef>,
+    rng: u64,
+}
+
+impl Router {
+    pub fn new(seed: u64) -> Self {
+        Self {
+            rng: seed | 1,
+            ..Self::default()
+        }
+    }
+
+    /// Delivers `msg` to every plain match and one member of each queue group.
+    /// Returns how many deliveries were made.
+    pub fn deliver(
+        &mut self,
+        server: &ServerShared,
+        account: &Account,
+        publisher: &Client,
+        matches: &Matches<SubRef>,
+        msg: Message<'_>,
+    ) -> usize {
+        let mut delivered = 0;
+        let suppress_echo = !publisher.echo();
+        for sub in &matches.plain {
+            if suppress_echo && sub.client.id == publisher.id {
+                continue;
+            }
+            delivered += usize::from(self.deliver_to(server, sub, msg));
+        }
+        for (_, members) in &matches.queues {
+            let start = self.next_random() as usize % members.len();
+            for i in 0..members.len() {
+                let sub = &members[(start + i) % members.len()];
+                if sub.is_closed() || (suppress_echo && sub.client.id == publisher.id) {
+                    continue;
+                }
+                if self.deliver_to(server, sub, msg) {
+                    delivered += 1;
+                    break;
+                }
+            }
+        }
+        for sub in self.finished.drain(..) {
+            remove_subscription(account, &sub);
+        }
+        delivered
+    }
+
+    fn deliver_to(&mut self, server: &ServerShared, sub: &SubRef, msg: Message<'_>) -> bool {
+        if sub.is_closed() {
+            return false;
+        }
+        let last = match sub.count_delivery() {
+            None => return false,
+            Some(last) => last,
+        };
+        if last {
+            self.finished.push(sub.clone());
+        }
+        let target = &sub.client;
+        let with_headers = msg.header_len > 0 && target.headers();
+        let body = if with_headers {
+            msg.payload
+        } else {
+            &msg.payload[msg.header_len.min(msg.payload.len())..]
+        };
+        let result = target.enqueue(|buf| {
+            if with_headers {
+                encode::hmsg(buf, msg.subject, &sub.sid, msg.reply, msg.header_len, body);
+            } else {
+                encode::msg(buf, msg.subject, &sub.sid, msg.reply, body);
+            }
+        });
+        match result {
+            Enqueued::First => self.to_flush.push(target.clone()),
+            Enqueued::More => {}
+            Enqueued::SlowConsumer => {
+                server.slow_consumer(target, CloseReason::SlowConsumerPendingBytes);
+                return false;
+            }
+            Enqueued::Closed => return false,
+        }
+        target.counters.out_msgs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        target
+            .counters
+            .out_bytes
+            .fetch_add(body.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        true
+    }
+
+    /// Wakes the writer of every client written to since the last call.
+    pub fn flush(&mut self) {
+        for client in self.to_flush.drain(..) {
+            client.flush();
+        }
+    }
+
+    /// xorshift64: picking a queue member needs speed, not quality.
+    fn next_random(&mut self) -> u64 {
+        let mut x = self.rng;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.rng = x;
+        x
+    }
+}
+
+/// Ends a subscription: out of its client's table and out of the account's trie.
+pub fn remove_subscription(account: &Account, sub: &SubRef) {
+    if !sub.close() {
+        return;
+    }
+    {
+        let mut subs = sub.client.subscriptions.lock();
+        if subs.get(&sub.sid).is_some_and(|s| s == sub) {
+            subs.remove(&sub.sid);
+        }
+    }
+    account.unsubscribe(sub);
+}
+
+/// The 503 status a requester gets when nobody listens, on its own subscription to `reply`.
+pub fn no_responders(account: &Account, publisher: &Arc<Client>, subject: &[u8], reply: &[u8]) {
+    let (_, matches) = account.matches(reply);
+    let Some(sub) = matches
+        .plain
+        .iter()
+        .chain(matches.queues.iter().flat_map(|(_, m)| m.iter()))
+        .find(|s| s.client.id == publisher.id)
+    else {
+        return;
+    };
+    let mut headers = Vec::with_capacity(32 + subject.len());
+    headers.extend_from_slice(b"NATS/1.0 503\r\nNats-Subject: ");
+    headers.extend_from_slice(subject);
+    headers.extend_from_slice(b"\r\n\r\n");
+    let sid: Bytes = sub.sid.clone();
+    publisher.send(|buf| encode::hmsg(buf, reply, &sid, None, headers.len(), &headers));
+}

@@ -1,0 +1,258 @@
+//! The server: shared state, the accept loop, shutdown and lame duck mode.
+
+use std::collections::HashMap;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use parking_lot::Mutex;
+use rnats_proto::{encode, Info, ServerError};
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::{debug, error, info, warn};
+
+use crate::account::{Account, GLOBAL_ACCOUNT};
+use crate::client::{reader, Client, CloseReason};
+use crate::options::Options;
+use crate::stats::ServerStats;
+use crate::{banner, VERSION_COMPAT};
+
+/// State every connection shares.
+#[derive(Debug)]
+pub struct ServerShared {
+    pub opts: Options,
+    pub server_id: String,
+    pub server_name: String,
+    /// Where clients actually connect (the port is real even when 0 was asked for).
+    pub client_addr: SocketAddr,
+    next_client_id: AtomicU64,
+    clients: Mutex<HashMap<u64, Arc<Client>>>,
+    pub global: Arc<Account>,
+    pub stats: ServerStats,
+    /// Cancelled to stop everything.
+    pub shutdown: CancellationToken,
+    /// Cancelled to stop accepting (lame duck mode, shutdown).
+    stop_accepting: CancellationToken,
+    lame_duck: AtomicBool,
+    pub tasks: TaskTracker,
+}
+
+impl ServerShared {
+    /// The INFO a new connection gets.
+    pub fn info_for(&self, client: &Client) -> Info {
+        Info {
+            server_id: self.server_id.clone(),
+            server_name: self.server_name.clone(),
+            version: VERSION_COMPAT.into(),
+            proto: 1,
+            go: banner::RUNTIME.into(),
+            host: self.opts.host.to_string(),
+            port: self.client_addr.port(),
+            headers: !self.opts.no_header_support,
+            max_payload: self.opts.max_payload as i64,
+            client_id: client.id,
+            client_ip: client.addr.ip().to_string(),
+            ..Info::default()
+        }
+    }
+
+    /// Cuts off a client that cannot keep up: counted, logged once, closed without flushing.
+    pub fn slow_consumer(&self, client: &Client, reason: CloseReason) {
+        if client.is_closed() {
+            return;
+        }
+        ServerStats::add(&self.stats.slow_consumers, 1);
+        match reason {
+            CloseReason::SlowConsumerWriteDeadline => warn!(
+                "{} - Slow Consumer Detected: WriteDeadline of {:?} exceeded with {} chunks of {} total bytes.",
+                client.log_prefix(),
+                self.opts.write_deadline,
+                1,
+                client.pending_bytes()
+            ),
+            _ => warn!(
+                "{} - Slow Consumer Detected: MaxPending of {} Exceeded",
+                client.log_prefix(),
+                self.opts.max_pending
+            ),
+        }
+        client.close(reason, false);
+    }
+
+    pub fn register(&self, client: Arc<Client>) {
+        self.clients.lock().insert(client.id, client);
+    }
+
+    pub fn unregister(&self, id: u64) {
+        self.clients.lock().remove(&id);
+    }
+
+    pub fn client_count(&self) -> usize {
+        self.clients.lock().len()
+    }
+
+    pub fn clients(&self) -> Vec<Arc<Client>> {
+        self.clients.lock().values().cloned().collect()
+    }
+
+    pub fn is_lame_duck(&self) -> bool {
+        self.lame_duck.load(Ordering::Relaxed)
+    }
+
+    fn next_client_id(&self) -> u64 {
+        self.next_client_id.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+/// A running server. Dropping it does not stop it: call [`Server::shutdown`].
+#[derive(Debug, Clone)]
+pub struct Server {
+    shared: Arc<ServerShared>,
+}
+
+impl Server {
+    /// Binds the client port and starts accepting.
+    ///
+    /// # Errors
+    /// Invalid options, or the port cannot be bound.
+    pub async fn start(opts: Options) -> io::Result<Self> {
+        opts.validate()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        let listener = TcpListener::bind((opts.host, opts.port)).await.map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("Error listening on port: {}:{}, {e}", opts.host, opts.port),
+            )
+        })?;
+        let client_addr = listener.local_addr()?;
+        let server_id = nkeys::KeyPair::new_server().public_key();
+        let server_name = opts.server_name.clone().unwrap_or_else(|| server_id.clone());
+        banner::starting(&server_id, &server_name);
+        let shared = Arc::new(ServerShared {
+            server_id,
+            server_name,
+            client_addr,
+            // Ids below 5 are kept for the server's own connections, as in the original.
+            next_client_id: AtomicU64::new(5),
+            clients: Mutex::new(HashMap::new()),
+            global: Account::new(GLOBAL_ACCOUNT),
+            stats: ServerStats::default(),
+            shutdown: CancellationToken::new(),
+            stop_accepting: CancellationToken::new(),
+            lame_duck: AtomicBool::new(false),
+            tasks: TaskTracker::new(),
+            opts,
+        });
+        banner::listening(client_addr);
+        shared.tasks.spawn(accept_loop(shared.clone(), listener));
+        banner::ready();
+        Ok(Self { shared })
+    }
+
+    pub fn client_addr(&self) -> SocketAddr {
+        self.shared.client_addr
+    }
+
+    pub fn shared(&self) -> &Arc<ServerShared> {
+        &self.shared
+    }
+
+    /// Closes every connection and stops accepting.
+    pub fn shutdown(&self) {
+        self.shared.stop_accepting.cancel();
+        self.shared.shutdown.cancel();
+    }
+
+    /// Waits until every task of the server has finished (after [`Server::shutdown`]).
+    pub async fn wait(&self) {
+        self.shared.shutdown.cancelled().await;
+        self.shared.tasks.close();
+        self.shared.tasks.wait().await;
+    }
+
+    /// Lame duck mode: stop accepting, tell clients (async INFO with `ldm`), wait the grace
+    /// period, close the clients spread over the rest of `lame_duck_duration`, then shut down.
+    pub async fn lame_duck(&self) {
+        let shared = &self.shared;
+        if shared.lame_duck.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        info!("Entering lame duck mode, stop accepting new clients");
+        shared.stop_accepting.cancel();
+        let clients = shared.clients();
+        for client in clients.iter().filter(|c| c.async_info()) {
+            let mut info = shared.info_for(client);
+            info.ldm = true;
+            let line = info.to_line();
+            client.send(|b| b.extend_from_slice(&line));
+        }
+        let grace = shared.opts.lame_duck_grace_period;
+        let spread = shared.opts.lame_duck_duration.saturating_sub(grace);
+        info!("Waiting {:?} before closing connections", grace);
+        tokio::select! {
+            () = tokio::time::sleep(grace) => {}
+            () = shared.shutdown.cancelled() => return,
+        }
+        let clients = shared.clients();
+        if !clients.is_empty() {
+            let pause = (spread / clients.len() as u32).min(Duration::from_secs(1));
+            info!("Closing existing clients");
+            for client in clients {
+                client.close(CloseReason::ServerShutdown, true);
+                tokio::select! {
+                    () = tokio::time::sleep(pause) => {}
+                    () = shared.shutdown.cancelled() => return,
+                }
+            }
+        }
+        self.shutdown();
+    }
+}
+
+async fn accept_loop(server: Arc<ServerShared>, listener: TcpListener) {
+    let mut backoff = Duration::from_millis(10);
+    loop {
+        let accepted = tokio::select! {
+            () = server.stop_accepting.cancelled() => break,
+            accepted = listener.accept() => accepted,
+        };
+        match accepted {
+            Ok((stream, addr)) => {
+                backoff = Duration::from_millis(10);
+                let _ = stream.set_nodelay(true);
+                let server2 = server.clone();
+                server.tasks.spawn(accept_client(server2, stream, addr));
+            }
+            Err(e) => {
+                error!("Temporary Client Accept Error({e}), sleeping {:?}", backoff);
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(1));
+            }
+        }
+    }
+    debug!("Client accept loop exiting");
+}
+
+async fn accept_client(server: Arc<ServerShared>, mut stream: TcpStream, addr: SocketAddr) {
+    let id = server.next_client_id();
+    ServerStats::add(&server.stats.total_connections, 1);
+    let over_limit = server
+        .opts
+        .max_connections
+        .is_some_and(|max| server.client_count() >= max);
+    if over_limit {
+        let client = Client::new(id, addr, server.opts.max_pending);
+        let mut out = server.info_for(&client).to_line();
+        let mut err = bytes::BytesMut::new();
+        encode::err(&mut err, &ServerError::MaxConnectionsExceeded);
+        out.extend_from_slice(&err);
+        warn!("{} - Maximum connections exceeded", client.log_prefix());
+        let _ = tokio::time::timeout(Duration::from_secs(2), stream.write_all(&out)).await;
+        return;
+    }
+    reader::serve(server, stream, id, addr).await;
+}
