@@ -29,6 +29,8 @@
 //! - [`Error`]: a [`Span`] and an [`ErrorKind`]; displays as
 //!   `file:line:col: message`.
 //! - [`to_conf_string`]: prints a tree back as config text.
+//! - [`to_reference_json`]: the JSON whose SHA-256 nats-server prints as
+//!   the config digest with `-t`.
 //!
 //! # Limits
 //!
@@ -46,6 +48,7 @@ mod error;
 mod lexer;
 mod parser;
 mod printer;
+mod reference_json;
 mod size;
 mod value;
 
@@ -56,6 +59,7 @@ pub use duration::{parse_duration, DurationError};
 pub use error::{Error, ErrorKind};
 pub use parser::{MAX_INCLUDE_DEPTH, MAX_NESTING};
 pub use printer::to_conf_string;
+pub use reference_json::to_reference_json;
 pub use size::size_multiplier;
 pub use value::{Datetime, Entry, Key, Map, Notation, Span, Value, ValueKind};
 

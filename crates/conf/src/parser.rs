@@ -339,3 +339,135 @@ fn resolve_include(file: &Path, include: &str) -> PathBuf {
     let relative = include.trim_start_matches('/');
     dir.join(relative)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{parse_str, ErrorKind, Notation, ValueKind};
+    use std::path::Path;
+
+    fn parse(src: &str) -> Result<crate::Map, crate::Error> {
+        parse_str(src, Path::new("t.conf"))
+    }
+
+    fn err(src: &str) -> String {
+        parse(src).err().map(|e| e.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn variables_resolve_innermost_first_and_mark_use() {
+        let map = parse("V: 1\na { V: 2, x: $V }\ny: $V\n").expect("parses");
+        let a = map.get("a").and_then(|v| v.as_map()).expect("map");
+        assert_eq!(a.get("x").and_then(|v| v.as_int()), Some(2));
+        assert_eq!(map.get("y").and_then(|v| v.as_int()), Some(1));
+        assert!(map.entry("V").is_some_and(|e| e.used_as_variable));
+        assert_eq!(
+            map.get("y").and_then(|v| v.variable.clone()),
+            Some("V".into())
+        );
+    }
+
+    #[test]
+    fn variable_from_a_closed_block_is_not_visible() {
+        assert_eq!(
+            err("c { X = 5 }\nmax: $X\n"),
+            "t.conf:2:6: variable reference for 'X' on line 2 can not be found"
+        );
+    }
+
+    #[test]
+    fn environment_values_are_parsed_as_config_values() {
+        std::env::set_var("RNATS_CONF_TEST_PAY", "2KB");
+        let map = parse("p: $RNATS_CONF_TEST_PAY\n").expect("parses");
+        let p = map.get("p").expect("p");
+        assert_eq!(p.kind, ValueKind::Int(2048));
+        assert_eq!(p.notation, Notation::SizeSuffix);
+        assert_eq!((p.span.line, p.span.col), (1, 4));
+    }
+
+    #[test]
+    fn environment_cycles_are_errors() {
+        std::env::set_var("RNATS_CONF_TEST_LOOP", "$RNATS_CONF_TEST_LOOP");
+        let e = parse("p: $RNATS_CONF_TEST_LOOP\n").expect_err("cycle");
+        assert_eq!(
+            e.kind.to_string(),
+            "variable reference for 'RNATS_CONF_TEST_LOOP' on line 1 could not be parsed: \
+             variable reference for 'RNATS_CONF_TEST_LOOP' on line 1 could not be parsed: \
+             variable reference cycle for 'RNATS_CONF_TEST_LOOP'"
+        );
+    }
+
+    #[test]
+    fn bcrypt_hash_is_a_literal() {
+        let map = parse("pw: $2a$10$abc/def\n").expect("parses");
+        assert_eq!(
+            map.get("pw").and_then(|v| v.as_str()),
+            Some("$2a$10$abc/def")
+        );
+    }
+
+    #[test]
+    fn dangling_key_in_a_block_moves_up_like_the_original() {
+        // `a { b }`: the original sets `b = {}` at the top and drops `a`.
+        let map = parse("a { b }\n").expect("parses");
+        assert!(map.get("a").is_none());
+        assert!(map
+            .get("b")
+            .and_then(|v| v.as_map())
+            .is_some_and(|m| m.is_empty()));
+    }
+
+    #[test]
+    fn key_at_end_of_file_is_invalid() {
+        assert_eq!(err("port"), "t.conf:1:5: config is invalid");
+        assert!(parse("port: 1\n}").is_ok());
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let deep = format!("a: {}", "[".repeat(10_000));
+        let e = parse(&deep).expect_err("too deep");
+        assert_eq!(e.kind, ErrorKind::TooDeep(super::MAX_NESTING));
+        let ok = format!("a: {}{}", "[".repeat(100), "]".repeat(100));
+        assert!(parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn spans_point_at_keys_and_values() {
+        let map = parse("# c\n  port: 4222\nname: \"x\"\n").expect("parses");
+        let e = map.entry("port").expect("port");
+        assert_eq!((e.key.span.line, e.key.span.col), (2, 3));
+        assert_eq!((e.value.span.line, e.value.span.col), (2, 9));
+        let n = map.entry("name").expect("name");
+        assert_eq!((n.value.span.line, n.value.span.col), (3, 7));
+        assert_eq!(n.value.notation, Notation::DoubleQuoted);
+    }
+
+    #[test]
+    fn include_resolves_relative_to_the_including_file() {
+        let dir = std::env::temp_dir().join(format!("rnats-conf-inc-{}", std::process::id()));
+        let sub = dir.join("sub");
+        std::fs::create_dir_all(&sub).expect("mkdir");
+        std::fs::write(sub.join("b.conf"), "b: 2\ninclude c.conf\n").expect("write");
+        std::fs::write(sub.join("c.conf"), "c: 3\n").expect("write");
+        std::fs::write(dir.join("a.conf"), "a: 1\nx { include sub/b.conf }\n").expect("write");
+        let map = crate::parse_file(&dir.join("a.conf")).expect("parses");
+        let x = map.get("x").and_then(|v| v.as_map()).expect("x");
+        assert_eq!(x.get("c").and_then(|v| v.as_int()), Some(3));
+        assert!(x
+            .entry("c")
+            .is_some_and(|e| e.key.span.file.ends_with("sub/c.conf")));
+        std::fs::write(sub.join("c.conf"), "c: [\n").expect("write");
+        let e = crate::parse_file(&dir.join("a.conf")).expect_err("broken include");
+        assert!(
+            e.to_string()
+                .contains("error parsing include file 'sub/b.conf', "),
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .contains("error parsing include file 'c.conf', "),
+            "{e}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

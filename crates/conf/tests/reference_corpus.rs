@@ -98,3 +98,49 @@ fn every_reference_config_parses_without_panic() {
         unexpected.join("\n")
     );
 }
+
+/// `tests/reference_digests.txt` holds, for each corpus file that
+/// nats-server v2.15.1 accepts, the digest its `-t` printed. Ours must be
+/// the same: that checks the whole tree (every value, type and number),
+/// not just that parsing succeeded.
+#[test]
+fn digests_match_the_reference_server() {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write;
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(CORPUS);
+    if !root.is_dir() {
+        eprintln!("skipping: no corpus at {}", root.display());
+        return;
+    }
+    let list = include_str!("reference_digests.txt");
+    let mut mismatches = Vec::new();
+    let mut checked = 0;
+    for line in list.lines().filter(|l| !l.trim().is_empty()) {
+        let Some((rel, expected)) = line.split_once(' ') else {
+            continue;
+        };
+        let tree = match rnats_conf::parse_file(&root.join(rel)) {
+            Ok(t) => t,
+            Err(e) => {
+                mismatches.push(format!("{rel}: {e}"));
+                continue;
+            }
+        };
+        let hash = Sha256::digest(rnats_conf::to_reference_json(&tree).as_bytes());
+        let mut ours = String::from("sha256:");
+        for byte in hash {
+            let _ = write!(ours, "{byte:02x}");
+        }
+        checked += 1;
+        if ours != expected {
+            mismatches.push(format!("{rel}: {ours} != {expected}"));
+        }
+    }
+    eprintln!("{checked} digests checked");
+    assert!(
+        mismatches.is_empty(),
+        "digest mismatches:\n{}",
+        mismatches.join("\n")
+    );
+}
