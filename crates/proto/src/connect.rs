@@ -58,7 +58,11 @@ impl Connect {
     /// # Errors
     /// Invalid JSON; the server closes the connection without a reply.
     pub fn from_json(json: &[u8]) -> Result<Self, serde_json::Error> {
-        serde_json::from_slice(json)
+        // Clients send `null` for fields they leave unset. As in the original, that leaves the
+        // default in place (so `"verbose":null` is still verbose).
+        let mut fields: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(json)?;
+        fields.retain(|_, v| !v.is_null());
+        serde_json::from_value(serde_json::Value::Object(fields))
     }
 }
 
@@ -101,6 +105,16 @@ mod tests {
         let c = Connect::from_json(br#"{"verbose":false,"pass":"s3cret","whatever":1}"#).unwrap();
         assert!(!c.verbose);
         assert!(!format!("{c:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn null_fields_take_defaults() {
+        let c =
+            Connect::from_json(br#"{"name":null,"lang":"rust","echo":true,"user":null}"#).unwrap();
+        assert_eq!(c.name, "");
+        assert_eq!(c.lang, "rust");
+        let c = Connect::from_json(br#"{"verbose":null}"#).unwrap();
+        assert!(c.verbose);
     }
 
     #[test]

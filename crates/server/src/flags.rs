@@ -200,7 +200,10 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Action, String>
     }
     let cli = Cli::try_parse_from(normalise(args)).map_err(|e| {
         let text = e.to_string();
-        text.lines().next().unwrap_or("invalid arguments").to_string()
+        text.lines()
+            .next()
+            .unwrap_or("invalid arguments")
+            .to_string()
     })?;
     if cli.help || cli.help_tls {
         let mut cmd = <Cli as clap::CommandFactory>::command();
@@ -319,7 +322,15 @@ mod tests {
 
     #[test]
     fn unbuilt_features_are_accepted_and_reported() {
-        let f = run(&["-js", "-sd", "/tmp/x", "--routes", "nats://a:6222", "-m", "8222"]);
+        let f = run(&[
+            "-js",
+            "-sd",
+            "/tmp/x",
+            "--routes",
+            "nats://a:6222",
+            "-m",
+            "8222",
+        ]);
         assert_eq!(
             f.unsupported,
             vec!["--http_port", "--jetstream", "--store_dir", "--routes"]

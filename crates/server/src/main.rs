@@ -35,7 +35,10 @@ fn run(flags: RunFlags) -> ExitCode {
     if flags.test_config || flags.config_file.is_some() {
         return fail("configuration files (-c, -t) are not supported yet");
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => return fail(&format!("cannot start the runtime: {e}")),
     };
@@ -83,7 +86,11 @@ impl RunFiles {
         if let Some(dir) = &flags.options.ports_file_dir {
             let exe = std::env::args()
                 .next()
-                .and_then(|a| Path::new(&a).file_name().map(|f| f.to_string_lossy().into_owned()))
+                .and_then(|a| {
+                    Path::new(&a)
+                        .file_name()
+                        .map(|f| f.to_string_lossy().into_owned())
+                })
                 .unwrap_or_else(|| "rnats-server".into());
             let path = dir.join(format!("{exe}_{pid}.ports"));
             let addr = server.client_addr();

@@ -28,6 +28,8 @@ pub struct Router {
     to_flush: Vec<Arc<Client>>,
     /// Subscriptions that reached their `UNSUB <sid> <max>` limit.
     finished: Vec<SubRef>,
+    /// Clients so far behind that the publisher should give their writers a moment.
+    backed_up: Vec<Arc<Client>>,
     rng: u64,
 }
 
@@ -103,14 +105,21 @@ impl Router {
         });
         match result {
             Enqueued::First => self.to_flush.push(target.clone()),
-            Enqueued::More => {}
+            Enqueued::More => {
+                if target.is_backed_up() && !self.backed_up.iter().any(|c| c.id == target.id) {
+                    self.backed_up.push(target.clone());
+                }
+            }
             Enqueued::SlowConsumer => {
                 server.slow_consumer(target, CloseReason::SlowConsumerPendingBytes);
                 return false;
             }
             Enqueued::Closed => return false,
         }
-        target.counters.out_msgs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        target
+            .counters
+            .out_msgs
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         target
             .counters
             .out_bytes
@@ -123,6 +132,24 @@ impl Router {
         for client in self.to_flush.drain(..) {
             client.flush();
         }
+    }
+
+    /// Stalls the publisher (at most `budget` in all) while clients it wrote to are backed up,
+    /// so a fast producer cannot push a healthy consumer over `max_pending`. A consumer that
+    /// stays stuck still reaches the limit and is cut off.
+    pub async fn stall(&mut self, budget: std::time::Duration) {
+        if self.backed_up.is_empty() {
+            return;
+        }
+        let deadline = tokio::time::Instant::now() + budget;
+        for client in self.backed_up.drain(..) {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            client.wait_drained(left).await;
+        }
+        self.backed_up.clear();
     }
 
     /// xorshift64: picking a queue member needs speed, not quality.

@@ -122,15 +122,20 @@ impl Server {
     pub async fn start(opts: Options) -> io::Result<Self> {
         opts.validate()
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-        let listener = TcpListener::bind((opts.host, opts.port)).await.map_err(|e| {
-            io::Error::new(
-                e.kind(),
-                format!("Error listening on port: {}:{}, {e}", opts.host, opts.port),
-            )
-        })?;
+        let listener = TcpListener::bind((opts.host, opts.port))
+            .await
+            .map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!("Error listening on port: {}:{}, {e}", opts.host, opts.port),
+                )
+            })?;
         let client_addr = listener.local_addr()?;
         let server_id = nkeys::KeyPair::new_server().public_key();
-        let server_name = opts.server_name.clone().unwrap_or_else(|| server_id.clone());
+        let server_name = opts
+            .server_name
+            .clone()
+            .unwrap_or_else(|| server_id.clone());
         banner::starting(&server_id, &server_name);
         let shared = Arc::new(ServerShared {
             server_id,

@@ -117,7 +117,10 @@ fn find_running_server() -> Result<i32, String> {
         [] => Err("no rnats-server process running".into()),
         many => Err(format!(
             "multiple rnats-server processes running ({}); pass one as <signal>=<pid>",
-            many.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
+            many.iter()
+                .map(i32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     }
 }

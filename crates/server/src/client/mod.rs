@@ -87,6 +87,8 @@ pub struct Client {
     outbound: Mutex<Outbound>,
     /// Wakes the writer when the outbound buffer has something new.
     wake: Notify,
+    /// Woken by the writer after each write, for publishers stalled on this client.
+    drained: Notify,
     /// Cancelled when the connection must end; the reason is in `close_reason`.
     closing: CancellationToken,
     close_reason: Mutex<Option<(CloseReason, bool)>>,
@@ -106,6 +108,7 @@ impl Client {
             addr,
             outbound: Mutex::new(Outbound::new(max_pending)),
             wake: Notify::new(),
+            drained: Notify::new(),
             closing: CancellationToken::new(),
             close_reason: Mutex::new(None),
             echo: AtomicBool::new(true),
@@ -159,6 +162,25 @@ impl Client {
 
     pub fn pending_bytes(&self) -> usize {
         self.outbound.lock().len()
+    }
+
+    /// Whether enough is queued that publishers should wait for the writer a little.
+    pub fn is_backed_up(&self) -> bool {
+        self.outbound.lock().is_backed_up()
+    }
+
+    /// Waits (at most `budget`) until the writer has drained this client below the stall mark.
+    pub async fn wait_drained(&self, budget: std::time::Duration) {
+        let deadline = tokio::time::Instant::now() + budget;
+        loop {
+            let drained = self.drained.notified();
+            if !self.is_backed_up() || self.is_closed() {
+                return;
+            }
+            if tokio::time::timeout_at(deadline, drained).await.is_err() {
+                return;
+            }
+        }
     }
 
     /// Ends the connection. With `flush`, what is already queued (an `-ERR`, say) is written

@@ -44,6 +44,11 @@ impl Outbound {
         self.buf.is_empty()
     }
 
+    /// Past three quarters of `max_pending`: publishers to this client are stalled briefly.
+    pub fn is_backed_up(&self) -> bool {
+        self.buf.len() > self.max_pending / 4 * 3
+    }
+
     pub fn push(&mut self, encode: impl FnOnce(&mut BytesMut)) -> Enqueued {
         if self.closed {
             return Enqueued::Closed;

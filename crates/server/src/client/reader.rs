@@ -20,6 +20,8 @@ use crate::subscription::{SubRef, Subscription};
 
 /// Read buffer size; a read fills at most this much before the ops in it are run.
 const READ_CHUNK: usize = 64 * 1024;
+/// Longest a publisher waits per read for consumers it has backed up.
+const STALL_BUDGET: Duration = Duration::from_millis(10);
 /// Subjects remembered per connection by the match cache.
 const CACHE_SIZE: usize = 1024;
 
@@ -45,7 +47,10 @@ pub async fn serve(server: Arc<ServerShared>, stream: TcpStream, id: u64, addr: 
     debug!(
         "{} - Client connection closed: {}",
         client.log_prefix(),
-        client.close_reason().unwrap_or(CloseReason::ClientClosed).as_str()
+        client
+            .close_reason()
+            .unwrap_or(CloseReason::ClientClosed)
+            .as_str()
     );
 }
 
@@ -104,7 +109,8 @@ impl Connection {
     async fn run(&mut self, mut socket: tokio::net::tcp::OwnedReadHalf) {
         let mut buf = BytesMut::with_capacity(READ_CHUNK);
         let interval = self.server.opts.ping_interval.max(Duration::from_millis(1));
-        let mut ping_timer = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+        let mut ping_timer =
+            tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
         ping_timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let closing = self.client.closing().clone();
         loop {
@@ -130,6 +136,7 @@ impl Connection {
                         self.process(&mut buf);
                         self.router.flush();
                         self.publish_counters();
+                        self.router.stall(STALL_BUDGET).await;
                     }
                     Err(e) => {
                         let reason = match e.kind() {
@@ -150,7 +157,10 @@ impl Connection {
             return;
         }
         if self.pings_out + 1 > self.server.opts.ping_max {
-            debug!("{} - Stale Client Connection - Closing", self.client.log_prefix());
+            debug!(
+                "{} - Stale Client Connection - Closing",
+                self.client.log_prefix()
+            );
             self.error_and_close(&ServerError::StaleConnection, CloseReason::StaleConnection);
             return;
         }
@@ -178,7 +188,10 @@ impl Connection {
     }
 
     fn protocol_error(&mut self, error: &ProtoError) {
-        debug!("{} - Client parser ERROR: {error}", self.client.log_prefix());
+        debug!(
+            "{} - Client parser ERROR: {error}",
+            self.client.log_prefix()
+        );
         let reason = match error {
             ProtoError::ControlLineTooLong { .. } => CloseReason::MaxControlLineExceeded,
             ProtoError::PayloadTooLarge { .. } => CloseReason::MaxPayloadExceeded,
@@ -332,7 +345,10 @@ impl Connection {
     fn publish(&mut self, publish: Publish) {
         self.in_msgs += 1;
         self.in_bytes += (publish.payload.len() - publish.header_len) as u64;
-        self.client.counters.in_msgs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.client
+            .counters
+            .in_msgs
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let subject = &publish.subject[..];
         if self.pedantic && !validate::is_valid_literal(subject) {
             self.send_error(&ServerError::InvalidPublishSubject);
@@ -360,9 +376,9 @@ impl Connection {
             header_len: publish.header_len,
             payload: &publish.payload,
         };
-        let delivered = self
-            .router
-            .deliver(&self.server, &self.account, &self.client, &matches, msg);
+        let delivered =
+            self.router
+                .deliver(&self.server, &self.account, &self.client, &matches, msg);
         if delivered == 0 && self.no_responders {
             if let Some(reply) = &publish.reply {
                 router::no_responders(&self.account, &self.client, subject, reply);
@@ -396,7 +412,13 @@ impl Connection {
 
     /// Removes every subscription of this connection from the account.
     fn close_subscriptions(&mut self) {
-        let subs: Vec<SubRef> = self.client.subscriptions.lock().drain().map(|(_, s)| s).collect();
+        let subs: Vec<SubRef> = self
+            .client
+            .subscriptions
+            .lock()
+            .drain()
+            .map(|(_, s)| s)
+            .collect();
         for sub in subs {
             sub.close();
             self.account.unsubscribe(&sub);

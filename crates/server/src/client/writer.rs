@@ -28,7 +28,7 @@ pub async fn run<W: AsyncWrite + Unpin>(
             continue;
         }
         match tokio::time::timeout(write_deadline, socket.write_all(&batch)).await {
-            Ok(Ok(())) => {}
+            Ok(Ok(())) => client.drained.notify_waiters(),
             Ok(Err(_)) => {
                 client.close(CloseReason::WriteError, false);
                 break;
