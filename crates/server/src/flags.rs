@@ -85,8 +85,9 @@ struct Cli {
     version: bool,
 
     // Flags of features rnats does not have yet: accepted, reported, ignored.
-    #[arg(short = 'm', long = "http_port", hide = true)]
-    http_port: Option<String>,
+    /// Use port for http monitoring (-1 for a random port)
+    #[arg(short = 'm', long = "http_port", allow_negative_numbers = true)]
+    http_port: Option<i32>,
     #[arg(long = "https_port", hide = true)]
     https_port: Option<String>,
     #[arg(long = "client_advertise", hide = true)]
@@ -230,6 +231,12 @@ impl Cli {
                 p => u16::try_from(p).map_err(|_| format!("invalid port: {p}"))?,
             };
         }
+        if let Some(port) = self.http_port {
+            options.http_port = Some(match port {
+                -1 => 0,
+                p => u16::try_from(p).map_err(|_| format!("invalid http port: {p}"))?,
+            });
+        }
         options.server_name = self.name.clone();
         options.pid_file = self.pid.clone();
         options.ports_file_dir = self.ports_file_dir.clone();
@@ -251,7 +258,6 @@ impl Cli {
 
     fn unsupported(&self) -> Vec<String> {
         let given = [
-            ("--http_port", self.http_port.is_some()),
             ("--https_port", self.https_port.is_some()),
             ("--client_advertise", self.client_advertise.is_some()),
             ("--syslog", self.syslog.is_some()),
@@ -333,7 +339,7 @@ mod tests {
         ]);
         assert_eq!(
             f.unsupported,
-            vec!["--http_port", "--jetstream", "--store_dir", "--routes"]
+            vec!["--jetstream", "--store_dir", "--routes"]
         );
     }
 

@@ -8,12 +8,14 @@
 //! - [`account`]: an account's subject space (its trie); [`subscription`]: one `SUB`.
 //! - [`logging`] and [`banner`]: the original's log format and startup lines.
 //! - [`signals`]: Unix signals and `--signal`.
+//! - [`monitor`]: the monitoring HTTP endpoints and the closed-connections ring.
 
 pub mod account;
 pub mod banner;
 pub mod client;
 pub mod flags;
 pub mod logging;
+pub mod monitor;
 pub mod options;
 pub mod router;
 pub mod server;

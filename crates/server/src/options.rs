@@ -28,6 +28,12 @@ pub struct Options {
     pub no_header_support: bool,
     pub disable_sublist_cache: bool,
     pub logging: LogOptions,
+    /// Monitoring HTTP port (`-m`, `http_port`); `Some(0)` picks an ephemeral port.
+    pub http_port: Option<u16>,
+    /// Monitoring host; defaults to `host`.
+    pub http_host: Option<IpAddr>,
+    /// How many closed connections `/connz?state=closed` remembers.
+    pub max_closed_clients: usize,
     pub pid_file: Option<PathBuf>,
     pub ports_file_dir: Option<PathBuf>,
 }
@@ -79,6 +85,9 @@ impl Default for Options {
             no_header_support: false,
             disable_sublist_cache: false,
             logging: LogOptions::default(),
+            http_port: None,
+            http_host: None,
+            max_closed_clients: 10_000,
             pid_file: None,
             ports_file_dir: None,
         }

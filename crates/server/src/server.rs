@@ -17,6 +17,7 @@ use tracing::{debug, error, info, warn};
 
 use crate::account::{Account, GLOBAL_ACCOUNT};
 use crate::client::{reader, Client, CloseReason};
+use crate::monitor::{self, ClosedClients};
 use crate::options::Options;
 use crate::stats::ServerStats;
 use crate::{banner, VERSION_COMPAT};
@@ -39,6 +40,11 @@ pub struct ServerShared {
     stop_accepting: CancellationToken,
     lame_duck: AtomicBool,
     pub tasks: TaskTracker,
+    /// Recently closed connections, for `/connz?state=closed`.
+    pub closed_clients: ClosedClients,
+    /// Where the monitoring HTTP server listens, once started.
+    pub monitor_addr: std::sync::OnceLock<SocketAddr>,
+    pub started: std::time::SystemTime,
 }
 
 impl ServerShared {
@@ -103,7 +109,7 @@ impl ServerShared {
         self.lame_duck.load(Ordering::Relaxed)
     }
 
-    fn next_client_id(&self) -> u64 {
+    pub fn next_client_id(&self) -> u64 {
         self.next_client_id.fetch_add(1, Ordering::Relaxed)
     }
 }
@@ -150,8 +156,15 @@ impl Server {
             stop_accepting: CancellationToken::new(),
             lame_duck: AtomicBool::new(false),
             tasks: TaskTracker::new(),
+            closed_clients: ClosedClients::new(opts.max_closed_clients),
+            monitor_addr: std::sync::OnceLock::new(),
+            started: std::time::SystemTime::now(),
             opts,
         });
+        if shared.opts.http_port.is_some() {
+            let addr = monitor::start(shared.clone()).await?;
+            let _ = shared.monitor_addr.set(addr);
+        }
         banner::listening(client_addr);
         shared.tasks.spawn(accept_loop(shared.clone(), listener));
         banner::ready();
@@ -160,6 +173,11 @@ impl Server {
 
     pub fn client_addr(&self) -> SocketAddr {
         self.shared.client_addr
+    }
+
+    /// The monitoring HTTP address, when monitoring is on.
+    pub fn monitor_addr(&self) -> Option<SocketAddr> {
+        self.shared.monitor_addr.get().copied()
     }
 
     pub fn shared(&self) -> &Arc<ServerShared> {

@@ -16,6 +16,7 @@ mod writer;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::SystemTime;
 
 use bytes::{Bytes, BytesMut};
 use parking_lot::Mutex;
@@ -99,6 +100,17 @@ pub struct Client {
     async_info: AtomicBool,
     pub subscriptions: Mutex<HashMap<Bytes, SubRef>>,
     pub counters: Counters,
+    /// What the client said about itself in CONNECT, for monitoring and logs.
+    pub meta: Mutex<ClientMeta>,
+    pub started: SystemTime,
+}
+
+/// The client's self-description from CONNECT.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientMeta {
+    pub name: String,
+    pub lang: String,
+    pub version: String,
 }
 
 impl Client {
@@ -116,6 +128,8 @@ impl Client {
             async_info: AtomicBool::new(false),
             subscriptions: Mutex::new(HashMap::new()),
             counters: Counters::default(),
+            meta: Mutex::new(ClientMeta::default()),
+            started: SystemTime::now(),
         }
     }
 

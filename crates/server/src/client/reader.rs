@@ -7,12 +7,13 @@ use std::time::{Duration, Instant};
 use bytes::{Bytes, BytesMut};
 use rnats_proto::{encode, ClientOp, Connect, Limits, Parser, ProtoError, Publish, ServerError};
 use rnats_subject::{validate, MatchCache};
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 use tokio::net::TcpStream;
 use tracing::{debug, trace};
 
 use super::{writer, Client, CloseReason};
 use crate::account::{Account, MatchResult};
+use crate::monitor::ClosedClient;
 use crate::router::{self, Message, Router};
 use crate::server::ServerShared;
 use crate::stats::ServerStats;
@@ -25,12 +26,27 @@ const STALL_BUDGET: Duration = Duration::from_millis(10);
 /// Subjects remembered per connection by the match cache.
 const CACHE_SIZE: usize = 1024;
 
-/// Runs one client connection to its end.
+/// Runs one TCP client connection to its end.
 pub async fn serve(server: Arc<ServerShared>, stream: TcpStream, id: u64, addr: SocketAddr) {
+    let (read_half, write_half) = stream.into_split();
+    serve_split(server, read_half, write_half, id, addr).await;
+}
+
+/// Runs a connection over any byte stream: TLS, WebSocket, or an in-memory pipe for the
+/// server's own clients.
+pub async fn serve_split<R, W>(
+    server: Arc<ServerShared>,
+    read_half: R,
+    write_half: W,
+    id: u64,
+    addr: SocketAddr,
+) where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
     let client = Arc::new(Client::new(id, addr, server.opts.max_pending));
     server.register(client.clone());
     debug!("{} - Client connection created", client.log_prefix());
-    let (read_half, write_half) = stream.into_split();
     let info = server.info_for(&client).to_line();
     client.send(|b| b.extend_from_slice(&info));
     let writer = server.tasks.spawn(writer::run(
@@ -41,8 +57,11 @@ pub async fn serve(server: Arc<ServerShared>, stream: TcpStream, id: u64, addr: 
     ));
     let mut conn = Connection::new(server.clone(), client.clone());
     conn.run(read_half).await;
-    conn.close_subscriptions();
+    let subjects = conn.close_subscriptions();
     server.unregister(client.id);
+    server
+        .closed_clients
+        .push(ClosedClient::new(&client, subjects));
     let _ = writer.await;
     debug!(
         "{} - Client connection closed: {}",
@@ -106,7 +125,7 @@ impl Connection {
         }
     }
 
-    async fn run(&mut self, mut socket: tokio::net::tcp::OwnedReadHalf) {
+    async fn run<R: AsyncRead + Unpin>(&mut self, mut socket: R) {
         let mut buf = BytesMut::with_capacity(READ_CHUNK);
         let interval = self.server.opts.ping_interval.max(Duration::from_millis(1));
         let mut ping_timer =
@@ -289,6 +308,11 @@ impl Connection {
         self.parser.set_headers(headers);
         self.client
             .set_connect_flags(connect.echo, headers, connect.protocol >= 1);
+        *self.client.meta.lock() = super::ClientMeta {
+            name: connect.name.clone(),
+            lang: connect.lang.clone(),
+            version: connect.version.clone(),
+        };
         debug!(
             "{} - Client connected: name={:?} lang={:?} version={:?}",
             self.client.log_prefix(),
@@ -410,8 +434,8 @@ impl Connection {
             .fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
     }
 
-    /// Removes every subscription of this connection from the account.
-    fn close_subscriptions(&mut self) {
+    /// Removes every subscription of this connection from the account; returns their subjects.
+    fn close_subscriptions(&mut self) -> Vec<Bytes> {
         let subs: Vec<SubRef> = self
             .client
             .subscriptions
@@ -419,9 +443,12 @@ impl Connection {
             .drain()
             .map(|(_, s)| s)
             .collect();
-        for sub in subs {
-            sub.close();
-            self.account.unsubscribe(&sub);
-        }
+        subs.iter()
+            .map(|sub| {
+                sub.close();
+                self.account.unsubscribe(sub);
+                sub.subject.clone()
+            })
+            .collect()
     }
 }
