@@ -1,0 +1,287 @@
+//! The benchmark scenarios. Each counts every delivery and reports one JSON object.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Barrier};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Result};
+use hdrhistogram::Histogram;
+use serde_json::{json, Value};
+
+use crate::wire::{payload, put_pub, seq_of, Conn, Event};
+
+/// Bytes of PUBs written per syscall by publishers.
+const BATCH: usize = 64 * 1024;
+/// How long a receiver waits for the next message before calling the run short.
+const IDLE: Duration = Duration::from_secs(10);
+
+fn publish_all(conn: &mut Conn, subjects: &dyn Fn(u64) -> Vec<u8>, size: usize, from: u64, to: u64) -> Result<()> {
+    let mut out = Vec::with_capacity(BATCH + size + 128);
+    let mut body = Vec::new();
+    for seq in from..to {
+        payload(&mut body, size, seq);
+        put_pub(&mut out, &subjects(seq), None, &body);
+        if out.len() >= BATCH {
+            conn.send(&out)?;
+            out.clear();
+        }
+    }
+    conn.send(&out)?;
+    conn.round_trip(|_, _, _| {})
+}
+
+/// N publishers, nobody subscribed.
+pub fn publish_only(addr: &str, size: usize, msgs: u64, publishers: u64) -> Result<Value> {
+    let barrier = Arc::new(Barrier::new(publishers as usize + 1));
+    let per = msgs / publishers;
+    let mut handles = Vec::new();
+    for p in 0..publishers {
+        let addr = addr.to_string();
+        let barrier = barrier.clone();
+        handles.push(thread::spawn(move || -> Result<()> {
+            let mut conn = Conn::connect(&addr)?;
+            conn.round_trip(|_, _, _| {})?;
+            barrier.wait();
+            publish_all(&mut conn, &|_| b"bench.pub".to_vec(), size, p * per, (p + 1) * per)
+        }));
+    }
+    barrier.wait();
+    let started = Instant::now();
+    for h in handles {
+        h.join().map_err(|_| anyhow::anyhow!("publisher panicked"))??;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let sent = per * publishers;
+    Ok(json!({"scenario": "pub", "size": size, "publishers": publishers, "msgs": sent,
+              "elapsed_s": elapsed, "msgs_per_s": sent as f64 / elapsed}))
+}
+
+/// Which sequence numbers a receiver saw, to prove exactly-once delivery.
+struct Seen {
+    bits: Vec<u64>,
+    dups: u64,
+    count: u64,
+}
+
+impl Seen {
+    fn new(n: u64) -> Self {
+        Self { bits: vec![0; (n as usize).div_ceil(64)], dups: 0, count: 0 }
+    }
+    fn mark(&mut self, seq: u64) {
+        let (w, b) = ((seq / 64) as usize, seq % 64);
+        if let Some(word) = self.bits.get_mut(w) {
+            if *word & (1 << b) != 0 {
+                self.dups += 1;
+            }
+            *word |= 1 << b;
+        }
+        self.count += 1;
+    }
+}
+
+/// One publisher, `subscribers` subscribers (plain, or one queue group).
+pub fn pub_sub(addr: &str, size: usize, msgs: u64, subscribers: u64, queue: bool) -> Result<Value> {
+    let total = Arc::new(AtomicU64::new(0));
+    let expected_total = if queue { msgs } else { msgs * subscribers };
+    let ready = Arc::new(Barrier::new(subscribers as usize + 1));
+    let mut handles = Vec::new();
+    for _ in 0..subscribers {
+        let (addr, total, ready) = (addr.to_string(), total.clone(), ready.clone());
+        handles.push(thread::spawn(move || -> Result<Seen> {
+            let mut conn = Conn::connect(&addr)?;
+            conn.send(if queue { b"SUB bench.ps q 1\r\n" } else { b"SUB bench.ps 1\r\n" })?;
+            conn.round_trip(|_, _, _| {})?;
+            conn.set_timeout(Some(IDLE))?;
+            ready.wait();
+            let mut seen = Seen::new(msgs);
+            let own_target = if queue { u64::MAX } else { msgs };
+            while seen.count < own_target && total.load(Ordering::Relaxed) < expected_total {
+                match conn.next_event() {
+                    Ok(Event::Msg { payload, .. }) => {
+                        seen.mark(seq_of(payload).unwrap_or(u64::MAX));
+                        total.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Ok(Event::Pong) => {}
+                    Err(_) => break,
+                }
+            }
+            Ok(seen)
+        }));
+    }
+    ready.wait();
+    let started = Instant::now();
+    let mut publisher = Conn::connect(addr)?;
+    publish_all(&mut publisher, &|_| b"bench.ps".to_vec(), size, 0, msgs)?;
+    let mut union = vec![0u64; (msgs as usize).div_ceil(64)];
+    let (mut dups, mut delivered, mut per_sub) = (0, 0, Vec::new());
+    for h in handles {
+        let seen = h.join().map_err(|_| anyhow::anyhow!("subscriber panicked"))??;
+        per_sub.push(seen.count);
+        delivered += seen.count;
+        dups += seen.dups;
+        for (u, w) in union.iter_mut().zip(&seen.bits) {
+            if queue && *u & w != 0 {
+                dups += u64::from((*u & w).count_ones());
+            }
+            *u |= w;
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let distinct: u64 = union.iter().map(|w| u64::from(w.count_ones())).sum();
+    let lost = expected_total.saturating_sub(delivered) + msgs.saturating_sub(distinct);
+    Ok(json!({"scenario": if queue { "queue" } else { "pubsub" }, "size": size, "subscribers": subscribers,
+              "msgs": msgs, "deliveries": delivered, "expected": expected_total, "lost": lost,
+              "duplicated": dups, "per_subscriber": per_sub, "elapsed_s": elapsed,
+              "deliveries_per_s": delivered as f64 / elapsed, "msgs_per_s": msgs as f64 / elapsed}))
+}
+
+/// A responder and `concurrency` requesters, each waiting for its reply before the next.
+pub fn request_reply(addr: &str, size: usize, requests: u64, concurrency: u64) -> Result<Value> {
+    let mut responder = Conn::connect(addr)?;
+    responder.send(b"SUB bench.svc 1\r\n")?;
+    responder.round_trip(|_, _, _| {})?;
+    let expected = requests / concurrency * concurrency;
+    let responder_thread = thread::spawn(move || -> Result<u64> {
+        responder.set_timeout(Some(IDLE))?;
+        let mut answered = 0;
+        let mut out = Vec::new();
+        while answered < expected {
+            let reply = match responder.next_event()? {
+                Event::Msg { reply: Some(r), payload, .. } => {
+                    out.clear();
+                    put_pub(&mut out, r, None, payload);
+                    true
+                }
+                _ => false,
+            };
+            if reply {
+                responder.send(&out)?;
+                answered += 1;
+            }
+        }
+        Ok(answered)
+    });
+    let barrier = Arc::new(Barrier::new(concurrency as usize + 1));
+    let mut handles = Vec::new();
+    for c in 0..concurrency {
+        let (addr, barrier) = (addr.to_string(), barrier.clone());
+        let per = requests / concurrency;
+        handles.push(thread::spawn(move || -> Result<Histogram<u64>> {
+            let mut conn = Conn::connect(&addr)?;
+            let inbox = format!("_INBOX.bench.{c}");
+            conn.send(format!("SUB {inbox} 1\r\n").as_bytes())?;
+            conn.round_trip(|_, _, _| {})?;
+            conn.set_timeout(Some(IDLE))?;
+            let mut hist = Histogram::<u64>::new(3)?;
+            let mut out = Vec::new();
+            let mut body = Vec::new();
+            barrier.wait();
+            for seq in 0..per {
+                payload(&mut body, size, seq);
+                out.clear();
+                put_pub(&mut out, b"bench.svc", Some(inbox.as_bytes()), &body);
+                let t0 = Instant::now();
+                conn.send(&out)?;
+                loop {
+                    if let Event::Msg { payload, .. } = conn.next_event()? {
+                        if seq_of(payload) != Some(seq) {
+                            bail!("reply out of order");
+                        }
+                        break;
+                    }
+                }
+                hist.record(t0.elapsed().as_nanos() as u64)?;
+            }
+            Ok(hist)
+        }));
+    }
+    barrier.wait();
+    let started = Instant::now();
+    let mut all = Histogram::<u64>::new(3)?;
+    for h in handles {
+        all.add(h.join().map_err(|_| anyhow::anyhow!("requester panicked"))??)?;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let answered = responder_thread.join().map_err(|_| anyhow::anyhow!("responder panicked"))??;
+    let us = |q: f64| all.value_at_quantile(q) as f64 / 1000.0;
+    Ok(json!({"scenario": "reqrep", "concurrency": concurrency, "requests": all.len(),
+              "answered": answered, "elapsed_s": elapsed, "req_per_s": all.len() as f64 / elapsed,
+              "p50_us": us(0.5), "p90_us": us(0.9), "p99_us": us(0.99), "p999_us": us(0.999)}))
+}
+
+/// 10,000 literal subscriptions plus `*` and `>`, a publisher cycling over 20,000 subjects.
+pub fn wildcard(addr: &str, size: usize, msgs: u64) -> Result<Value> {
+    const LITERALS: u64 = 10_000;
+    const SUBJECTS: u64 = 20_000;
+    let expected = msgs * 2 + (0..msgs).filter(|j| j % SUBJECTS < LITERALS).count() as u64;
+    let total = Arc::new(AtomicU64::new(0));
+    let ready = Arc::new(Barrier::new(3));
+    let mut handles = Vec::new();
+    for wildcards in [false, true] {
+        let (addr, total, ready) = (addr.to_string(), total.clone(), ready.clone());
+        handles.push(thread::spawn(move || -> Result<u64> {
+            let mut conn = Conn::connect(&addr)?;
+            let mut subs = Vec::new();
+            if wildcards {
+                subs.extend_from_slice(b"SUB bench.wc.* 1\r\nSUB bench.> 2\r\n");
+            } else {
+                for i in 0..LITERALS {
+                    subs.extend_from_slice(format!("SUB bench.wc.{i} {i}\r\n").as_bytes());
+                }
+            }
+            conn.send(&subs)?;
+            conn.round_trip(|_, _, _| {})?;
+            conn.set_timeout(Some(IDLE))?;
+            ready.wait();
+            let mut n = 0;
+            while total.load(Ordering::Relaxed) < expected {
+                match conn.next_event() {
+                    Ok(Event::Msg { .. }) => {
+                        n += 1;
+                        total.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Ok(Event::Pong) => {}
+                    Err(_) => break,
+                }
+            }
+            Ok(n)
+        }));
+    }
+    ready.wait();
+    let started = Instant::now();
+    let mut publisher = Conn::connect(addr)?;
+    publish_all(&mut publisher, &|seq| format!("bench.wc.{}", seq % SUBJECTS).into_bytes(), size, 0, msgs)?;
+    let mut delivered = 0;
+    for h in handles {
+        delivered += h.join().map_err(|_| anyhow::anyhow!("subscriber panicked"))??;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    Ok(json!({"scenario": "wildcard", "msgs": msgs, "deliveries": delivered, "expected": expected,
+              "lost": expected.saturating_sub(delivered), "elapsed_s": elapsed,
+              "msgs_per_s": msgs as f64 / elapsed, "deliveries_per_s": delivered as f64 / elapsed}))
+}
+
+/// Opens `conns` idle connections with `subs` subscriptions each, reports the connect rate,
+/// then holds them for `hold` so the caller can measure the server's memory.
+pub fn idle(addr: &str, conns: u64, subs: u64, hold: Duration) -> Result<Value> {
+    let started = Instant::now();
+    let mut open = Vec::with_capacity(conns as usize);
+    for c in 0..conns {
+        let mut conn = Conn::connect(addr)?;
+        let mut out = Vec::new();
+        for s in 0..subs {
+            out.extend_from_slice(format!("SUB idle.{c}.{s} {s}\r\n").as_bytes());
+        }
+        conn.send(&out)?;
+        conn.round_trip(|_, _, _| {})?;
+        open.push(conn);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let report = json!({"scenario": "idle", "conns": conns, "subs_per_conn": subs,
+                        "elapsed_s": elapsed, "conns_per_s": conns as f64 / elapsed});
+    println!("{report}");
+    thread::sleep(hold);
+    drop(open);
+    Ok(Value::Null)
+}

@@ -1,0 +1,172 @@
+//! Just enough of the client protocol to generate load and count deliveries exactly.
+
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+
+/// One raw connection: CONNECT sent, INFO consumed.
+pub struct Conn {
+    pub stream: TcpStream,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+}
+
+/// Something the server sent.
+pub enum Event<'a> {
+    Msg {
+        subject: &'a [u8],
+        reply: Option<&'a [u8]>,
+        payload: &'a [u8],
+    },
+    Pong,
+}
+
+impl Conn {
+    pub fn connect(addr: &str) -> Result<Self> {
+        let stream = TcpStream::connect(addr).with_context(|| format!("connect {addr}"))?;
+        stream.set_nodelay(true)?;
+        let mut conn = Self {
+            stream,
+            buf: vec![0; 1 << 20],
+            start: 0,
+            end: 0,
+        };
+        conn.read_line()?; // INFO
+        conn.stream
+            .write_all(b"CONNECT {\"verbose\":false,\"pedantic\":false,\"protocol\":1,\"headers\":true,\"lang\":\"loadgen\"}\r\n")?;
+        Ok(conn)
+    }
+
+    pub fn set_timeout(&self, t: Option<Duration>) -> Result<()> {
+        self.stream.set_read_timeout(t)?;
+        Ok(())
+    }
+
+    pub fn send(&mut self, bytes: &[u8]) -> Result<()> {
+        self.stream.write_all(bytes)?;
+        Ok(())
+    }
+
+    /// PING and wait for the PONG, answering server PINGs; messages in between are counted
+    /// by `on_msg`.
+    pub fn round_trip(&mut self, mut on_msg: impl FnMut(&[u8], Option<&[u8]>, &[u8])) -> Result<()> {
+        self.send(b"PING\r\n")?;
+        loop {
+            match self.next_event()? {
+                Event::Pong => return Ok(()),
+                Event::Msg {
+                    subject,
+                    reply,
+                    payload,
+                } => on_msg(subject, reply, payload),
+            }
+        }
+    }
+
+    fn read_line(&mut self) -> Result<Vec<u8>> {
+        loop {
+            if let Some(pos) = memchr::memchr(b'\n', &self.buf[self.start..self.end]) {
+                let line = self.buf[self.start..self.start + pos + 1].to_vec();
+                self.start += pos + 1;
+                return Ok(line);
+            }
+            self.fill()?;
+        }
+    }
+
+    fn fill(&mut self) -> Result<()> {
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.end == self.buf.len() {
+            self.buf.resize(self.buf.len() * 2, 0);
+        }
+        let n = match self.stream.read(&mut self.buf[self.end..]) {
+            Ok(0) => bail!("connection closed by server"),
+            Ok(n) => n,
+            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+                bail!("timed out waiting for the server")
+            }
+            Err(e) => return Err(e.into()),
+        };
+        self.end += n;
+        Ok(())
+    }
+
+    /// The next MSG/HMSG or PONG; PINGs are answered, +OK/INFO skipped.
+    pub fn next_event(&mut self) -> Result<Event<'_>> {
+        loop {
+            let Some(nl) = memchr::memchr(b'\n', &self.buf[self.start..self.end]) else {
+                self.fill()?;
+                continue;
+            };
+            let line_start = self.start;
+            let line_end = line_start + nl + 1;
+            let line = &self.buf[line_start..line_end - 2];
+            if line.starts_with(b"MSG ") || line.starts_with(b"HMSG ") {
+                let headers = line[0] == b'H';
+                let fields: Vec<&[u8]> = line.split(|&b| b == b' ').filter(|f| !f.is_empty()).collect();
+                let size: usize = std::str::from_utf8(fields[fields.len() - 1])?.parse()?;
+                let reply_index = if headers { 5 } else { 4 };
+                let has_reply = fields.len() == reply_index + 1;
+                let need = line_end + size + 2;
+                if need > self.end {
+                    if need - line_start > self.buf.len() {
+                        self.buf.resize(need - line_start, 0);
+                    }
+                    self.fill()?;
+                    continue;
+                }
+                self.start = need;
+                let line = &self.buf[line_start..line_end - 2];
+                let fields: Vec<&[u8]> = line.split(|&b| b == b' ').filter(|f| !f.is_empty()).collect();
+                return Ok(Event::Msg {
+                    subject: fields[1],
+                    reply: has_reply.then(|| fields[3]),
+                    payload: &self.buf[line_end..line_end + size],
+                });
+            }
+            self.start = line_end;
+            if line.starts_with(b"PONG") {
+                return Ok(Event::Pong);
+            }
+            if line.starts_with(b"PING") {
+                self.stream.write_all(b"PONG\r\n")?;
+            } else if line.starts_with(b"-ERR") {
+                bail!("server error: {}", String::from_utf8_lossy(line));
+            }
+        }
+    }
+}
+
+/// Appends `PUB subject [reply] len\r\npayload\r\n`.
+pub fn put_pub(out: &mut Vec<u8>, subject: &[u8], reply: Option<&[u8]>, payload: &[u8]) {
+    out.extend_from_slice(b"PUB ");
+    out.extend_from_slice(subject);
+    out.push(b' ');
+    if let Some(r) = reply {
+        out.extend_from_slice(r);
+        out.push(b' ');
+    }
+    out.extend_from_slice(payload.len().to_string().as_bytes());
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(payload);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// A payload of `size` bytes whose first 8 bytes carry `seq` (for exactly-once checks).
+pub fn payload(buf: &mut Vec<u8>, size: usize, seq: u64) {
+    buf.clear();
+    buf.resize(size.max(8), b'x');
+    buf[..8].copy_from_slice(&seq.to_le_bytes());
+    buf.truncate(size.max(8));
+}
+
+pub fn seq_of(payload: &[u8]) -> Option<u64> {
+    payload.get(..8).map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
+}
