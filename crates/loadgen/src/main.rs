@@ -10,7 +10,10 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "rnats-loadgen", about = "Raw-protocol load for side-by-side benchmarks")]
+#[command(
+    name = "rnats-loadgen",
+    about = "Raw-protocol load for side-by-side benchmarks"
+)]
 struct Args {
     /// Server address, host:port
     #[arg(short, long, default_value = "127.0.0.1:4222")]
@@ -80,12 +83,30 @@ fn main() {
     let args = Args::parse();
     let s = &args.server;
     let result = match args.scenario {
-        Scenario::Pub { size, msgs, publishers } => scenarios::publish_only(s, size, msgs, publishers),
-        Scenario::Pubsub { size, msgs, subscribers } => scenarios::pub_sub(s, size, msgs, subscribers, false),
-        Scenario::Queue { size, msgs, members } => scenarios::pub_sub(s, size, msgs, members, true),
-        Scenario::Reqrep { size, requests, concurrency } => scenarios::request_reply(s, size, requests, concurrency),
+        Scenario::Pub {
+            size,
+            msgs,
+            publishers,
+        } => scenarios::publish_only(s, size, msgs, publishers),
+        Scenario::Pubsub {
+            size,
+            msgs,
+            subscribers,
+        } => scenarios::pub_sub(s, size, msgs, subscribers, false),
+        Scenario::Queue {
+            size,
+            msgs,
+            members,
+        } => scenarios::pub_sub(s, size, msgs, members, true),
+        Scenario::Reqrep {
+            size,
+            requests,
+            concurrency,
+        } => scenarios::request_reply(s, size, requests, concurrency),
         Scenario::Wildcard { size, msgs } => scenarios::wildcard(s, size, msgs),
-        Scenario::Idle { conns, subs, hold } => scenarios::idle(s, conns, subs, Duration::from_secs(hold)),
+        Scenario::Idle { conns, subs, hold } => {
+            scenarios::idle(s, conns, subs, Duration::from_secs(hold))
+        }
     };
     match result {
         Ok(serde_json::Value::Null) => {}

@@ -16,7 +16,13 @@ const BATCH: usize = 64 * 1024;
 /// How long a receiver waits for the next message before calling the run short.
 const IDLE: Duration = Duration::from_secs(10);
 
-fn publish_all(conn: &mut Conn, subjects: &dyn Fn(u64) -> Vec<u8>, size: usize, from: u64, to: u64) -> Result<()> {
+fn publish_all(
+    conn: &mut Conn,
+    subjects: &dyn Fn(u64) -> Vec<u8>,
+    size: usize,
+    from: u64,
+    to: u64,
+) -> Result<()> {
     let mut out = Vec::with_capacity(BATCH + size + 128);
     let mut body = Vec::new();
     for seq in from..to {
@@ -43,18 +49,27 @@ pub fn publish_only(addr: &str, size: usize, msgs: u64, publishers: u64) -> Resu
             let mut conn = Conn::connect(&addr)?;
             conn.round_trip(|_, _, _| {})?;
             barrier.wait();
-            publish_all(&mut conn, &|_| b"bench.pub".to_vec(), size, p * per, (p + 1) * per)
+            publish_all(
+                &mut conn,
+                &|_| b"bench.pub".to_vec(),
+                size,
+                p * per,
+                (p + 1) * per,
+            )
         }));
     }
     barrier.wait();
     let started = Instant::now();
     for h in handles {
-        h.join().map_err(|_| anyhow::anyhow!("publisher panicked"))??;
+        h.join()
+            .map_err(|_| anyhow::anyhow!("publisher panicked"))??;
     }
     let elapsed = started.elapsed().as_secs_f64();
     let sent = per * publishers;
-    Ok(json!({"scenario": "pub", "size": size, "publishers": publishers, "msgs": sent,
-              "elapsed_s": elapsed, "msgs_per_s": sent as f64 / elapsed}))
+    Ok(
+        json!({"scenario": "pub", "size": size, "publishers": publishers, "msgs": sent,
+              "elapsed_s": elapsed, "msgs_per_s": sent as f64 / elapsed}),
+    )
 }
 
 /// Which sequence numbers a receiver saw, to prove exactly-once delivery.
@@ -66,7 +81,11 @@ struct Seen {
 
 impl Seen {
     fn new(n: u64) -> Self {
-        Self { bits: vec![0; (n as usize).div_ceil(64)], dups: 0, count: 0 }
+        Self {
+            bits: vec![0; (n as usize).div_ceil(64)],
+            dups: 0,
+            count: 0,
+        }
     }
     fn mark(&mut self, seq: u64) {
         let (w, b) = ((seq / 64) as usize, seq % 64);
@@ -90,7 +109,11 @@ pub fn pub_sub(addr: &str, size: usize, msgs: u64, subscribers: u64, queue: bool
         let (addr, total, ready) = (addr.to_string(), total.clone(), ready.clone());
         handles.push(thread::spawn(move || -> Result<Seen> {
             let mut conn = Conn::connect(&addr)?;
-            conn.send(if queue { b"SUB bench.ps q 1\r\n" } else { b"SUB bench.ps 1\r\n" })?;
+            conn.send(if queue {
+                b"SUB bench.ps q 1\r\n"
+            } else {
+                b"SUB bench.ps 1\r\n"
+            })?;
             conn.round_trip(|_, _, _| {})?;
             conn.set_timeout(Some(IDLE))?;
             ready.wait();
@@ -116,7 +139,9 @@ pub fn pub_sub(addr: &str, size: usize, msgs: u64, subscribers: u64, queue: bool
     let mut union = vec![0u64; (msgs as usize).div_ceil(64)];
     let (mut dups, mut delivered, mut per_sub) = (0, 0, Vec::new());
     for h in handles {
-        let seen = h.join().map_err(|_| anyhow::anyhow!("subscriber panicked"))??;
+        let seen = h
+            .join()
+            .map_err(|_| anyhow::anyhow!("subscriber panicked"))??;
         per_sub.push(seen.count);
         delivered += seen.count;
         dups += seen.dups;
@@ -130,10 +155,12 @@ pub fn pub_sub(addr: &str, size: usize, msgs: u64, subscribers: u64, queue: bool
     let elapsed = started.elapsed().as_secs_f64();
     let distinct: u64 = union.iter().map(|w| u64::from(w.count_ones())).sum();
     let lost = expected_total.saturating_sub(delivered) + msgs.saturating_sub(distinct);
-    Ok(json!({"scenario": if queue { "queue" } else { "pubsub" }, "size": size, "subscribers": subscribers,
+    Ok(
+        json!({"scenario": if queue { "queue" } else { "pubsub" }, "size": size, "subscribers": subscribers,
               "msgs": msgs, "deliveries": delivered, "expected": expected_total, "lost": lost,
               "duplicated": dups, "per_subscriber": per_sub, "elapsed_s": elapsed,
-              "deliveries_per_s": delivered as f64 / elapsed, "msgs_per_s": msgs as f64 / elapsed}))
+              "deliveries_per_s": delivered as f64 / elapsed, "msgs_per_s": msgs as f64 / elapsed}),
+    )
 }
 
 /// A responder and `concurrency` requesters, each waiting for its reply before the next.
@@ -148,7 +175,11 @@ pub fn request_reply(addr: &str, size: usize, requests: u64, concurrency: u64) -
         let mut out = Vec::new();
         while answered < expected {
             let reply = match responder.next_event()? {
-                Event::Msg { reply: Some(r), payload, .. } => {
+                Event::Msg {
+                    reply: Some(r),
+                    payload,
+                    ..
+                } => {
                     out.clear();
                     put_pub(&mut out, r, None, payload);
                     true
@@ -200,14 +231,21 @@ pub fn request_reply(addr: &str, size: usize, requests: u64, concurrency: u64) -
     let started = Instant::now();
     let mut all = Histogram::<u64>::new(3)?;
     for h in handles {
-        all.add(h.join().map_err(|_| anyhow::anyhow!("requester panicked"))??)?;
+        all.add(
+            h.join()
+                .map_err(|_| anyhow::anyhow!("requester panicked"))??,
+        )?;
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let answered = responder_thread.join().map_err(|_| anyhow::anyhow!("responder panicked"))??;
+    let answered = responder_thread
+        .join()
+        .map_err(|_| anyhow::anyhow!("responder panicked"))??;
     let us = |q: f64| all.value_at_quantile(q) as f64 / 1000.0;
-    Ok(json!({"scenario": "reqrep", "concurrency": concurrency, "requests": all.len(),
+    Ok(
+        json!({"scenario": "reqrep", "concurrency": concurrency, "requests": all.len(),
               "answered": answered, "elapsed_s": elapsed, "req_per_s": all.len() as f64 / elapsed,
-              "p50_us": us(0.5), "p90_us": us(0.9), "p99_us": us(0.99), "p999_us": us(0.999)}))
+              "p50_us": us(0.5), "p90_us": us(0.9), "p99_us": us(0.99), "p999_us": us(0.999)}),
+    )
 }
 
 /// 10,000 literal subscriptions plus `*` and `>`, a publisher cycling over 20,000 subjects.
@@ -251,15 +289,25 @@ pub fn wildcard(addr: &str, size: usize, msgs: u64) -> Result<Value> {
     ready.wait();
     let started = Instant::now();
     let mut publisher = Conn::connect(addr)?;
-    publish_all(&mut publisher, &|seq| format!("bench.wc.{}", seq % SUBJECTS).into_bytes(), size, 0, msgs)?;
+    publish_all(
+        &mut publisher,
+        &|seq| format!("bench.wc.{}", seq % SUBJECTS).into_bytes(),
+        size,
+        0,
+        msgs,
+    )?;
     let mut delivered = 0;
     for h in handles {
-        delivered += h.join().map_err(|_| anyhow::anyhow!("subscriber panicked"))??;
+        delivered += h
+            .join()
+            .map_err(|_| anyhow::anyhow!("subscriber panicked"))??;
     }
     let elapsed = started.elapsed().as_secs_f64();
-    Ok(json!({"scenario": "wildcard", "msgs": msgs, "deliveries": delivered, "expected": expected,
+    Ok(
+        json!({"scenario": "wildcard", "msgs": msgs, "deliveries": delivered, "expected": expected,
               "lost": expected.saturating_sub(delivered), "elapsed_s": elapsed,
-              "msgs_per_s": msgs as f64 / elapsed, "deliveries_per_s": delivered as f64 / elapsed}))
+              "msgs_per_s": msgs as f64 / elapsed, "deliveries_per_s": delivered as f64 / elapsed}),
+    )
 }
 
 /// Opens `conns` idle connections with `subs` subscriptions each, reports the connect rate,

@@ -52,7 +52,10 @@ impl Conn {
 
     /// PING and wait for the PONG, answering server PINGs; messages in between are counted
     /// by `on_msg`.
-    pub fn round_trip(&mut self, mut on_msg: impl FnMut(&[u8], Option<&[u8]>, &[u8])) -> Result<()> {
+    pub fn round_trip(
+        &mut self,
+        mut on_msg: impl FnMut(&[u8], Option<&[u8]>, &[u8]),
+    ) -> Result<()> {
         self.send(b"PING\r\n")?;
         loop {
             match self.next_event()? {
@@ -89,7 +92,12 @@ impl Conn {
         let n = match self.stream.read(&mut self.buf[self.end..]) {
             Ok(0) => bail!("connection closed by server"),
             Ok(n) => n,
-            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
                 bail!("timed out waiting for the server")
             }
             Err(e) => return Err(e.into()),
@@ -110,7 +118,10 @@ impl Conn {
             let line = &self.buf[line_start..line_end - 2];
             if line.starts_with(b"MSG ") || line.starts_with(b"HMSG ") {
                 let headers = line[0] == b'H';
-                let fields: Vec<&[u8]> = line.split(|&b| b == b' ').filter(|f| !f.is_empty()).collect();
+                let fields: Vec<&[u8]> = line
+                    .split(|&b| b == b' ')
+                    .filter(|f| !f.is_empty())
+                    .collect();
                 let size: usize = std::str::from_utf8(fields[fields.len() - 1])?.parse()?;
                 let reply_index = if headers { 5 } else { 4 };
                 let has_reply = fields.len() == reply_index + 1;
@@ -124,7 +135,10 @@ impl Conn {
                 }
                 self.start = need;
                 let line = &self.buf[line_start..line_end - 2];
-                let fields: Vec<&[u8]> = line.split(|&b| b == b' ').filter(|f| !f.is_empty()).collect();
+                let fields: Vec<&[u8]> = line
+                    .split(|&b| b == b' ')
+                    .filter(|f| !f.is_empty())
+                    .collect();
                 return Ok(Event::Msg {
                     subject: fields[1],
                     reply: has_reply.then(|| fields[3]),
@@ -168,5 +182,7 @@ pub fn payload(buf: &mut Vec<u8>, size: usize, seq: u64) {
 }
 
 pub fn seq_of(payload: &[u8]) -> Option<u64> {
-    payload.get(..8).map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
+    payload
+        .get(..8)
+        .map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
 }

@@ -1,0 +1,209 @@
+//! The `rnats-server` binary as tools launch it: flags, log lines, ports and pid files, signals.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rnats_test_support::RawClient;
+
+const BIN: &str = env!("CARGO_BIN_EXE_rnats-server");
+
+struct Running {
+    child: Child,
+    dir: tempfile::TempDir,
+}
+
+impl Running {
+    fn start(extra: &[&str]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("server.log");
+        let child = Command::new(BIN)
+            .args(["-a", "127.0.0.1", "-p", "-1", "--ports_file_dir"])
+            .arg(dir.path())
+            .arg("-l")
+            .arg(&log)
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let running = Self { child, dir };
+        wait_for(|| running.log().contains("Server is ready"));
+        running
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
+    }
+
+    fn ports_file(&self) -> PathBuf {
+        self.dir
+            .path()
+            .join(format!("rnats-server_{}.ports", self.child.id()))
+    }
+
+    fn client_url(&self) -> String {
+        let ports: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(self.ports_file()).unwrap()).unwrap();
+        ports["nats"][0].as_str().unwrap().to_string()
+    }
+
+    fn signal(&self, command: &str) {
+        let status = Command::new(BIN)
+            .args(["--signal", &format!("{command}={}", self.child.id())])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    fn wait_exit(&mut self, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            if self.child.try_wait().unwrap().is_some() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn wait_for(mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !cond() {
+        assert!(Instant::now() < deadline, "timed out");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn addr_of(url: &str) -> std::net::SocketAddr {
+    url.trim_start_matches("nats://").parse().unwrap()
+}
+
+#[test]
+fn startup_lines_and_ports_file_tell_tools_where_to_connect() {
+    let server = Running::start(&[]);
+    let log = server.log();
+    let listening = log
+        .lines()
+        .find(|l| l.contains("Listening for client connections on 127.0.0.1:"))
+        .expect("listening line");
+    assert!(listening.contains("[INF]"), "{listening}");
+    // `[pid] yyyy/mm/dd hh:mm:ss.micro [INF] ...`
+    assert!(listening.starts_with(&format!("[{}] ", server.child.id())));
+    let url = server.client_url();
+    let port = url.rsplit(':').next().unwrap();
+    assert!(listening.ends_with(port), "{listening} vs {url}");
+    let mut c = RawClient::connect(addr_of(&url));
+    assert_eq!(c.info()["proto"], 1);
+}
+
+#[test]
+fn default_log_level_is_quiet_about_connections_and_debug_is_not() {
+    let quiet = Running::start(&[]);
+    let mut c = RawClient::connect(addr_of(&quiet.client_url()));
+    c.info();
+    drop(c);
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(!quiet.log().contains("cid:"), "{}", quiet.log());
+
+    let chatty = Running::start(&["-D"]);
+    let mut c = RawClient::connect(addr_of(&chatty.client_url()));
+    c.info();
+    wait_for(|| chatty.log().contains("Client connection created"));
+}
+
+#[test]
+fn unbuilt_feature_flags_are_accepted_and_reported() {
+    let server = Running::start(&["-js", "--routes", "nats://127.0.0.1:1"]);
+    let log = server.log();
+    assert!(
+        log.contains("[WRN]") && log.contains("--jetstream"),
+        "{log}"
+    );
+    assert!(log.contains("--routes"), "{log}");
+}
+
+#[test]
+fn signal_quit_shuts_down_and_removes_the_ports_file() {
+    let mut server = Running::start(&[]);
+    assert!(server.ports_file().exists());
+    server.signal("quit");
+    assert!(server.wait_exit(Duration::from_secs(10)));
+    assert!(!server.ports_file().exists());
+}
+
+#[test]
+fn lame_duck_tells_clients_and_stops_accepting() {
+    let server = Running::start(&[]);
+    let addr = addr_of(&server.client_url());
+    let mut c = RawClient::connect(addr);
+    c.info();
+    c.send(b"CONNECT {\"verbose\":false,\"protocol\":1}\r\nPING\r\n");
+    c.expect(b"PONG\r\n", Duration::from_secs(5));
+    c.read_line(Duration::from_secs(5)); // connect_info INFO
+    server.signal("ldm");
+    let line = c.read_line(Duration::from_secs(5));
+    let info: serde_json::Value =
+        serde_json::from_str(line.strip_prefix("INFO ").unwrap()).unwrap();
+    assert_eq!(info["ldm"], true);
+    wait_for(|| std::net::TcpStream::connect(addr).is_err());
+    assert!(server.log().contains("lame duck"));
+}
+
+#[test]
+fn pid_file_holds_the_pid() {
+    let dir = tempfile::tempdir().unwrap();
+    let pid_file = dir.path().join("rnats.pid");
+    let server = Running::start(&["-P", pid_file.to_str().unwrap()]);
+    let pid = std::fs::read_to_string(&pid_file).unwrap();
+    assert_eq!(pid.trim(), server.child.id().to_string());
+    // `--signal` also takes a pid file.
+    let status = Command::new(BIN)
+        .args(["--signal", &format!("reopen={}", pid_file.display())])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    wait_for(|| server.log().contains("File log re-opened"));
+}
+
+#[test]
+fn version_and_help() {
+    let out = Command::new(BIN).arg("--version").output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("rnats-server: v"));
+    let out = Command::new(BIN).arg("-h").output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        help.contains("--port") && help.contains("--signal"),
+        "{help}"
+    );
+}
+
+#[test]
+fn bad_flags_fail_with_one_line() {
+    let out = Command::new(BIN).args(["-p", "notaport"]).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.starts_with("rnats-server: "), "{err}");
+}
+
+#[test]
+fn port_in_use_is_a_clear_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = Command::new(BIN)
+        .args(["-a", "127.0.0.1", "-p", &port])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Error listening on port"), "{err}");
+}
