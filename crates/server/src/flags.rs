@@ -23,7 +23,10 @@ pub enum Action {
 /// Options to run with, plus flags given for features that do not exist yet.
 #[derive(Debug)]
 pub struct RunFlags {
+    /// The defaults with the flags applied: what runs when there is no config file.
     pub options: Options,
+    /// The flags alone, to apply over a config file (at start and on reload).
+    pub overrides: Overrides,
     /// e.g. `--jetstream`: accepted so launchers work, reported at startup.
     pub unsupported: Vec<String>,
     pub config_file: Option<PathBuf>,
@@ -219,37 +222,94 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Action, String>
     Ok(Action::Run(Box::new(cli.into_run_flags()?)))
 }
 
+/// What the command line sets, each `None` when not given. Applied on top of the config file
+/// (and again on every reload), as the original re-applies its flags after loading the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides {
+    pub host: Option<IpAddr>,
+    pub port: Option<u16>,
+    pub http_port: Option<Option<u16>>,
+    pub server_name: Option<String>,
+    pub pid_file: Option<PathBuf>,
+    pub ports_file_dir: Option<PathBuf>,
+    pub log_file: Option<PathBuf>,
+    pub logtime: Option<bool>,
+    pub logtime_utc: Option<bool>,
+    pub debug: Option<bool>,
+    pub trace: Option<bool>,
+}
+
+impl Overrides {
+    /// Sets every option the command line gave.
+    pub fn apply(&self, options: &mut Options) {
+        fn set<T: Clone>(target: &mut T, value: &Option<T>) {
+            if let Some(v) = value {
+                *target = v.clone();
+            }
+        }
+        set(&mut options.host, &self.host);
+        set(&mut options.port, &self.port);
+        set(&mut options.http_port, &self.http_port);
+        if self.server_name.is_some() {
+            options.server_name.clone_from(&self.server_name);
+        }
+        if self.pid_file.is_some() {
+            options.pid_file.clone_from(&self.pid_file);
+        }
+        if self.ports_file_dir.is_some() {
+            options.ports_file_dir.clone_from(&self.ports_file_dir);
+        }
+        let log = &mut options.logging;
+        if self.log_file.is_some() {
+            log.file.clone_from(&self.log_file);
+        }
+        set(&mut log.logtime, &self.logtime);
+        set(&mut log.logtime_utc, &self.logtime_utc);
+        set(&mut log.debug, &self.debug);
+        set(&mut log.trace, &self.trace);
+    }
+}
+
+/// A port flag: `-1` picks a random port (0 here), `0` means the default, as in the original.
+fn port_flag(port: i32, default: u16, what: &str) -> Result<u16, String> {
+    match port {
+        -1 => Ok(0),
+        0 => Ok(default),
+        p => u16::try_from(p).map_err(|_| format!("invalid {what}: {p}")),
+    }
+}
+
 impl Cli {
     fn into_run_flags(self) -> Result<RunFlags, String> {
+        let overrides = Overrides {
+            host: self.addr,
+            port: self
+                .port
+                .map(|p| port_flag(p, crate::options::DEFAULT_PORT, "port"))
+                .transpose()?,
+            http_port: self
+                .http_port
+                .map(|p| match p {
+                    0 => Ok(None),
+                    p => port_flag(p, 0, "http port").map(Some),
+                })
+                .transpose()?,
+            server_name: self.name.clone(),
+            pid_file: self.pid.clone(),
+            ports_file_dir: self.ports_file_dir.clone(),
+            log_file: self.log.clone(),
+            logtime: self.logtime,
+            logtime_utc: self.logtime_utc,
+            debug: self.debug,
+            trace: self.trace,
+        };
         let mut options = Options::default();
-        if let Some(addr) = self.addr {
-            options.host = addr;
-        }
-        if let Some(port) = self.port {
-            options.port = match port {
-                -1 => 0,
-                p => u16::try_from(p).map_err(|_| format!("invalid port: {p}"))?,
-            };
-        }
-        if let Some(port) = self.http_port {
-            options.http_port = Some(match port {
-                -1 => 0,
-                p => u16::try_from(p).map_err(|_| format!("invalid http port: {p}"))?,
-            });
-        }
-        options.server_name = self.name.clone();
-        options.pid_file = self.pid.clone();
-        options.ports_file_dir = self.ports_file_dir.clone();
-        let log = &mut options.logging;
-        log.file = self.log.clone();
-        log.logtime = self.logtime.unwrap_or(true);
-        log.logtime_utc = self.logtime_utc.unwrap_or(false);
-        log.debug = self.debug.unwrap_or(false);
-        log.trace = self.trace.unwrap_or(false);
+        overrides.apply(&mut options);
         options.validate()?;
         let unsupported = self.unsupported();
         Ok(RunFlags {
             options,
+            overrides,
             unsupported,
             config_file: self.config,
             test_config: self.test.unwrap_or(false),

@@ -13,6 +13,7 @@
 pub mod account;
 pub mod banner;
 pub mod client;
+pub mod config;
 pub mod flags;
 pub mod logging;
 pub mod monitor;

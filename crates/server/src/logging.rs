@@ -1,27 +1,34 @@
 //! Logging in the original's format: `[pid] 2026/11/29 11:35:32.123456 [INF] message`.
 //!
 //! Startup lines, warnings and errors show at the default level; per-connection lines need
-//! `-D`, protocol traces `-V`. The log file can be reopened (log rotation, `--signal reopen`).
+//! `-D`, protocol traces `-V`. The log file can be reopened (log rotation, `--signal reopen`),
+//! and the level and timestamps change on a config reload ([`LogTarget::apply`]).
 
 use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
 use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, MakeWriter};
+use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{reload, Registry};
 
 use crate::options::LogOptions;
 
 /// The original's line layout.
 struct NatsFormat {
     pid: u32,
-    logtime: bool,
-    utc: bool,
+    /// Shared with [`LogControl`] so a reload can switch them.
+    logtime: Arc<AtomicBool>,
+    utc: Arc<AtomicBool>,
 }
 
 impl<S, N> FormatEvent<S, N> for NatsFormat
@@ -36,9 +43,9 @@ where
         event: &Event<'_>,
     ) -> fmt::Result {
         write!(writer, "[{}] ", self.pid)?;
-        if self.logtime {
+        if self.logtime.load(Ordering::Relaxed) {
             const LAYOUT: &str = "%Y/%m/%d %H:%M:%S%.6f";
-            if self.utc {
+            if self.utc.load(Ordering::Relaxed) {
                 write!(writer, "{} ", chrono::Utc::now().format(LAYOUT))?;
             } else {
                 write!(writer, "{} ", chrono::Local::now().format(LAYOUT))?;
@@ -61,6 +68,26 @@ where
 #[derive(Clone)]
 pub struct LogTarget {
     file: Option<(PathBuf, Arc<Mutex<File>>)>,
+    /// Set once the global logger is installed by [`init`].
+    control: Option<Arc<LogControl>>,
+}
+
+/// The switches of the installed logger that a reload may flip.
+struct LogControl {
+    level: reload::Handle<LevelFilter, Registry>,
+    logtime: Arc<AtomicBool>,
+    utc: Arc<AtomicBool>,
+}
+
+/// The most verbose level the options ask for.
+fn level_filter(opts: &LogOptions) -> LevelFilter {
+    if opts.trace {
+        LevelFilter::TRACE
+    } else if opts.debug {
+        LevelFilter::DEBUG
+    } else {
+        LevelFilter::INFO
+    }
 }
 
 impl LogTarget {
@@ -77,6 +104,16 @@ impl LogTarget {
             *file.lock() = Self::open(path)?;
         }
         Ok(())
+    }
+
+    /// Applies reloaded logging options: level (`debug`, `trace`) and timestamps. The log
+    /// file itself does not change without a restart.
+    pub fn apply(&self, opts: &LogOptions) {
+        if let Some(control) = &self.control {
+            let _ = control.level.modify(|filter| *filter = level_filter(opts));
+            control.logtime.store(opts.logtime, Ordering::Relaxed);
+            control.utc.store(opts.logtime_utc, Ordering::Relaxed);
+        }
     }
 }
 
@@ -118,23 +155,32 @@ pub fn init(opts: &LogOptions) -> io::Result<LogTarget> {
         Some(path) => Some((path.clone(), Arc::new(Mutex::new(LogTarget::open(path)?)))),
         None => None,
     };
-    let target = LogTarget { file };
-    let level = if opts.trace {
-        Level::TRACE
-    } else if opts.debug {
-        Level::DEBUG
-    } else {
-        Level::INFO
+    let mut target = LogTarget {
+        file,
+        control: None,
     };
+    let logtime = Arc::new(AtomicBool::new(opts.logtime));
+    let utc = Arc::new(AtomicBool::new(opts.logtime_utc));
     let format = NatsFormat {
         pid: std::process::id(),
-        logtime: opts.logtime,
-        utc: opts.logtime_utc,
+        logtime: logtime.clone(),
+        utc: utc.clone(),
     };
-    let _ = tracing_subscriber::fmt()
-        .with_max_level(level)
+    let (filter, level) = reload::Layer::new(level_filter(opts));
+    let layer = tracing_subscriber::fmt::layer()
         .with_writer(target.clone())
-        .event_format(format)
-        .try_init();
+        .event_format(format);
+    let installed = tracing_subscriber::registry()
+        .with(filter)
+        .with(layer)
+        .try_init()
+        .is_ok();
+    if installed {
+        target.control = Some(Arc::new(LogControl {
+            level,
+            logtime,
+            utc,
+        }));
+    }
     Ok(target)
 }

@@ -1,10 +1,13 @@
-//! `rnats-server`: parses flags, starts the server, waits for it to stop.
+//! `rnats-server`: parses flags, loads the config file (flags win over it), starts the server,
+//! waits for it to stop. `-t` checks the config file and exits.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use rnats_server::config::{self, Loaded};
 use rnats_server::flags::{self, Action, RunFlags};
-use rnats_server::{logging, signals, Server};
+use rnats_server::signals::ReloadSource;
+use rnats_server::{logging, signals, Options, Server};
 use tracing::{error, warn};
 
 fn main() -> ExitCode {
@@ -31,10 +34,58 @@ fn fail(message: &str) -> ExitCode {
     ExitCode::FAILURE
 }
 
-fn run(flags: RunFlags) -> ExitCode {
-    if flags.test_config || flags.config_file.is_some() {
-        return fail("configuration files (-c, -t) are not supported yet");
+/// `-t`: check the config file and exit. As the original, the original's warnings fail the
+/// check too. Options rnats-server does not support yet are printed but do not fail it: the
+/// file is valid nats-server configuration.
+fn test_config(flags: &RunFlags) -> ExitCode {
+    let Some(path) = &flags.config_file else {
+        return fail("must specify [-c, --config] option to check configuration file syntax");
+    };
+    let loaded = match config::load_file(path) {
+        Ok(loaded) => loaded,
+        Err(e) => return fail(&e.to_string()),
+    };
+    for notice in &loaded.notices {
+        eprintln!("rnats-server: warning: {notice}");
     }
+    if !loaded.warnings.is_empty() {
+        let text: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+        return fail(&text.join("\n"));
+    }
+    let mut options = loaded.options;
+    flags.overrides.apply(&mut options);
+    if let Err(e) = options.validate() {
+        return fail(&e);
+    }
+    eprintln!(
+        "rnats-server: configuration file {} is valid (sha256:{})",
+        path.display(),
+        loaded.digest
+    );
+    ExitCode::SUCCESS
+}
+
+/// The options to run with: the config file (if any) with the flags on top.
+fn options(flags: &RunFlags) -> Result<(Options, Option<Loaded>), String> {
+    let Some(path) = &flags.config_file else {
+        return Ok((flags.options.clone(), None));
+    };
+    let mut loaded = config::load_file(path).map_err(|e| e.to_string())?;
+    let mut options = loaded.options.clone();
+    flags.overrides.apply(&mut options);
+    options.validate()?;
+    loaded.options = options.clone();
+    Ok((options, Some(loaded)))
+}
+
+fn run(flags: RunFlags) -> ExitCode {
+    if flags.test_config {
+        return test_config(&flags);
+    }
+    let (options, loaded) = match options(&flags) {
+        Ok(o) => o,
+        Err(e) => return fail(&e),
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -43,23 +94,34 @@ fn run(flags: RunFlags) -> ExitCode {
         Err(e) => return fail(&format!("cannot start the runtime: {e}")),
     };
     runtime.block_on(async move {
-        let log = match logging::init(&flags.options.logging) {
+        let log = match logging::init(&options.logging) {
             Ok(log) => log,
             Err(e) => return fail(&format!("cannot open log file: {e}")),
         };
         for flag in &flags.unsupported {
             warn!("Flag {flag} is not supported yet by rnats-server; ignoring it");
         }
-        let options = flags.options.clone();
-        let server = match Server::start(options).await {
+        if let Some(loaded) = &loaded {
+            for warning in &loaded.warnings {
+                warn!("{warning}");
+            }
+            for notice in &loaded.notices {
+                warn!("{notice}");
+            }
+        }
+        let server = match Server::start(options.clone()).await {
             Ok(server) => server,
             Err(e) => {
                 error!("{e}");
                 return fail(&e.to_string());
             }
         };
-        let files = RunFiles::write(&flags, &server);
-        let signals = tokio::spawn(signals::handle(server.clone(), log));
+        let files = RunFiles::write(&options, &server);
+        let source = ReloadSource {
+            config_file: flags.config_file.clone(),
+            overrides: flags.overrides.clone(),
+        };
+        let signals = tokio::spawn(signals::handle(server.clone(), log, source));
         server.wait().await;
         signals.abort();
         files.remove();
@@ -74,16 +136,16 @@ struct RunFiles {
 }
 
 impl RunFiles {
-    fn write(flags: &RunFlags, server: &Server) -> Self {
+    fn write(options: &Options, server: &Server) -> Self {
         let mut paths = Vec::new();
         let pid = std::process::id();
-        if let Some(path) = &flags.options.pid_file {
+        if let Some(path) = &options.pid_file {
             match std::fs::write(path, pid.to_string()) {
                 Ok(()) => paths.push(path.clone()),
                 Err(e) => error!("Could not write pidfile: {e}"),
             }
         }
-        if let Some(dir) = &flags.options.ports_file_dir {
+        if let Some(dir) = &options.ports_file_dir {
             let exe = std::env::args()
                 .next()
                 .and_then(|a| {

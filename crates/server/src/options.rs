@@ -36,6 +36,50 @@ pub struct Options {
     pub max_closed_clients: usize,
     pub pid_file: Option<PathBuf>,
     pub ports_file_dir: Option<PathBuf>,
+    /// Config sections kept as written, for features decoded elsewhere (auth, mappings) or not
+    /// built yet. Empty when there is no config file.
+    pub raw: RawSections,
+}
+
+/// Config-file sections the server does not turn into typed options (yet). The auth and
+/// mapping code decodes them from here; reload compares them to see whether they changed.
+///
+/// `Debug` prints only which sections are present: they hold passwords and tokens.
+#[derive(Clone, Default, PartialEq)]
+pub struct RawSections {
+    /// `authorization { ... }` as written (its `timeout` is also applied to `auth_timeout`).
+    pub authorization: Option<rnats_conf::Value>,
+    /// `accounts { ... }` (a map of accounts, or an array of names).
+    pub accounts: Option<rnats_conf::Value>,
+    /// `no_auth_user: name`.
+    pub no_auth_user: Option<rnats_conf::Value>,
+    /// `system_account` (alias `system`).
+    pub system_account: Option<rnats_conf::Value>,
+    /// `no_system_account` (aliases `no_system`, `no_sys_acc`).
+    pub no_system_account: Option<rnats_conf::Value>,
+    /// `mappings` (alias `maps`): subject mappings of the global account.
+    pub mappings: Option<rnats_conf::Value>,
+    /// Every other option of a feature rnats-server does not have yet, by canonical name
+    /// (`jetstream`, `cluster`, `tls`, ...), in file order.
+    pub unsupported: Vec<(&'static str, rnats_conf::Value)>,
+}
+
+impl std::fmt::Debug for RawSections {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let present = |v: &Option<rnats_conf::Value>| v.as_ref().map(|_| "<set>");
+        f.debug_struct("RawSections")
+            .field("authorization", &present(&self.authorization))
+            .field("accounts", &present(&self.accounts))
+            .field("no_auth_user", &present(&self.no_auth_user))
+            .field("system_account", &present(&self.system_account))
+            .field("no_system_account", &present(&self.no_system_account))
+            .field("mappings", &present(&self.mappings))
+            .field(
+                "unsupported",
+                &self.unsupported.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
 }
 
 /// What to log and where.
@@ -90,6 +134,7 @@ impl Default for Options {
             max_closed_clients: 10_000,
             pid_file: None,
             ports_file_dir: None,
+            raw: RawSections::default(),
         }
     }
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use parking_lot::Mutex;
+use parking_lot::{Mutex, RwLock};
 use rnats_proto::{encode, Info, ServerError};
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
@@ -17,6 +17,7 @@ use tracing::{debug, error, info, warn};
 
 use crate::account::{Account, GLOBAL_ACCOUNT};
 use crate::client::{reader, Client, CloseReason};
+use crate::config::reload::{self, Change};
 use crate::monitor::{self, ClosedClients};
 use crate::options::Options;
 use crate::stats::ServerStats;
@@ -25,7 +26,12 @@ use crate::{banner, VERSION_COMPAT};
 /// State every connection shares.
 #[derive(Debug)]
 pub struct ServerShared {
+    /// The options the server started with. Startup-only values (ports, names) are read
+    /// here; values a reload may change are read through [`ServerShared::options`].
     pub opts: Options,
+    /// The options in force now: `opts` until the first successful reload. Readers take a
+    /// snapshot (an `Arc`) and never hold the lock.
+    pub current: RwLock<Arc<Options>>,
     pub server_id: String,
     pub server_name: String,
     /// Where clients actually connect (the port is real even when 0 was asked for).
@@ -48,6 +54,11 @@ pub struct ServerShared {
 }
 
 impl ServerShared {
+    /// A snapshot of the options in force (see [`Server::reload`]).
+    pub fn options(&self) -> Arc<Options> {
+        self.current.read().clone()
+    }
+
     /// The INFO a new connection gets.
     pub fn info_for(&self, client: &Client) -> Info {
         Info {
@@ -59,7 +70,7 @@ impl ServerShared {
             host: self.opts.host.to_string(),
             port: self.client_addr.port(),
             headers: !self.opts.no_header_support,
-            max_payload: self.opts.max_payload as i64,
+            max_payload: self.options().max_payload as i64,
             client_id: client.id,
             client_ip: client.addr.ip().to_string(),
             ..Info::default()
@@ -159,6 +170,7 @@ impl Server {
             closed_clients: ClosedClients::new(opts.max_closed_clients),
             monitor_addr: std::sync::OnceLock::new(),
             started: std::time::SystemTime::now(),
+            current: RwLock::new(Arc::new(opts.clone())),
             opts,
         });
         if shared.opts.http_port.is_some() {
@@ -197,6 +209,30 @@ impl Server {
         self.shared.tasks.wait().await;
     }
 
+    /// Replaces the options in force with `new`, if every difference is reloadable; returns
+    /// the differences. Nothing changes on error. Applying logging changes is the caller's
+    /// job (the binary owns the log); see [`crate::config::reload`] for when the others
+    /// take effect.
+    ///
+    /// # Errors
+    /// [`ReloadError::Invalid`] if `new` breaks a cross-option rule,
+    /// [`ReloadError::NotReloadable`] with the changes that need a restart.
+    pub fn reload(&self, new: Options) -> Result<Vec<Change>, ReloadError> {
+        new.validate().map_err(ReloadError::Invalid)?;
+        let mut current = self.shared.current.write();
+        let changes = reload::diff(&current, &new);
+        let refused: Vec<Change> = changes
+            .iter()
+            .filter(|c| !c.is_reloadable())
+            .cloned()
+            .collect();
+        if !refused.is_empty() {
+            return Err(ReloadError::NotReloadable(refused));
+        }
+        *current = Arc::new(new);
+        Ok(changes)
+    }
+
     /// Lame duck mode: stop accepting, tell clients (async INFO with `ldm`), wait the grace
     /// period, close the clients spread over the rest of `lame_duck_duration`, then shut down.
     pub async fn lame_duck(&self) {
@@ -213,8 +249,9 @@ impl Server {
             let line = info.to_line();
             client.send(|b| b.extend_from_slice(&line));
         }
-        let grace = shared.opts.lame_duck_grace_period;
-        let spread = shared.opts.lame_duck_duration.saturating_sub(grace);
+        let opts = shared.options();
+        let grace = opts.lame_duck_grace_period;
+        let spread = opts.lame_duck_duration.saturating_sub(grace);
         info!("Waiting {:?} before closing connections", grace);
         tokio::select! {
             () = tokio::time::sleep(grace) => {}
@@ -234,6 +271,17 @@ impl Server {
         }
         self.shutdown();
     }
+}
+
+/// Why [`Server::reload`] refused new options.
+#[derive(Debug, thiserror::Error)]
+pub enum ReloadError {
+    /// The new options break a cross-option rule.
+    #[error("{0}")]
+    Invalid(String),
+    /// Some changes need a restart; these are they.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    NotReloadable(Vec<Change>),
 }
 
 async fn accept_loop(server: Arc<ServerShared>, listener: TcpListener) {
@@ -264,7 +312,7 @@ async fn accept_client(server: Arc<ServerShared>, mut stream: TcpStream, addr: S
     let id = server.next_client_id();
     ServerStats::add(&server.stats.total_connections, 1);
     let over_limit = server
-        .opts
+        .options()
         .max_connections
         .is_some_and(|max| server.client_count() >= max);
     if over_limit {

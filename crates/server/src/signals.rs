@@ -9,21 +9,77 @@
 //! | reload   | SIGHUP  | reload the configuration        |
 //! | ldm      | SIGUSR2 | lame duck mode                  |
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use tokio::signal::unix::{signal, SignalKind};
 use tracing::{error, info, warn};
 
+use crate::config::{self, reload::Change};
+use crate::flags::Overrides;
 use crate::logging::LogTarget;
 use crate::server::Server;
+
+/// What a configuration reload starts from: the file given with `-c` (if any) and the
+/// command-line flags, which win over the file again, as at startup.
+#[derive(Clone, Debug, Default)]
+pub struct ReloadSource {
+    pub config_file: Option<PathBuf>,
+    pub overrides: Overrides,
+}
+
+/// Reloads the configuration: reparses the file, re-applies the flags, and swaps the options
+/// in if every change is reloadable. On any error nothing changes and every connection stays.
+/// Logs what it did, in the original's words where it has them.
+///
+/// # Errors
+/// The reason the reload was refused (also logged).
+pub fn reload(
+    server: &Server,
+    log: &LogTarget,
+    source: &ReloadSource,
+) -> Result<Vec<Change>, String> {
+    let result = load_for_reload(source).and_then(|options| {
+        server
+            .reload(options.clone())
+            .map(|changes| (changes, options))
+            .map_err(|e| e.to_string())
+    });
+    match result {
+        Ok((changes, options)) => {
+            log.apply(&options.logging);
+            for change in &changes {
+                info!("Reloaded: {change}");
+            }
+            info!("Reloaded server configuration");
+            Ok(changes)
+        }
+        Err(e) => {
+            error!("Failed to reload server configuration: {e}");
+            Err(e)
+        }
+    }
+}
+
+fn load_for_reload(source: &ReloadSource) -> Result<crate::Options, String> {
+    let Some(path) = &source.config_file else {
+        return Err("can only reload config when a file is provided using -c or --config".into());
+    };
+    let loaded = config::load_file(path).map_err(|e| e.to_string().replace('\n', "; "))?;
+    for warning in &loaded.warnings {
+        warn!("{warning}");
+    }
+    let mut options = loaded.options;
+    source.overrides.apply(&mut options);
+    Ok(options)
+}
 
 /// Handles signals until the server shuts down.
 ///
 /// # Errors
 /// The signal handlers cannot be installed.
-pub async fn handle(server: Server, log: LogTarget) -> std::io::Result<()> {
+pub async fn handle(server: Server, log: LogTarget, source: ReloadSource) -> std::io::Result<()> {
     let mut interrupt = signal(SignalKind::interrupt())?;
     let mut terminate = signal(SignalKind::terminate())?;
     let mut hangup = signal(SignalKind::hangup())?;
@@ -44,7 +100,8 @@ pub async fn handle(server: Server, log: LogTarget) -> std::io::Result<()> {
                 }
             }
             _ = hangup.recv() => {
-                warn!("Trapped \"hangup\" signal: configuration reload is not supported yet; keeping the running configuration");
+                info!("Trapped \"hangup\" signal");
+                let _ = reload(&server, &log, &source);
             }
             _ = usr1.recv() => {
                 if let Err(e) = log.reopen() {
