@@ -185,3 +185,270 @@ fn queue_decision(entries: &[SubEntry], subject: &str, queue: &str) -> Option<bo
     }
     any.then_some(false)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SubjectPermission;
+
+    fn list(items: &[&str]) -> Option<Vec<String>> {
+        Some(items.iter().map(|s| s.to_string()).collect())
+    }
+
+    fn checker(
+        pub_allow: &[&str],
+        pub_deny: &[&str],
+        sub_allow: &[&str],
+        sub_deny: &[&str],
+    ) -> PermissionChecker {
+        let sp = |a: &[&str], d: &[&str]| {
+            Some(SubjectPermission {
+                allow: if a.is_empty() { None } else { list(a) },
+                deny: if d.is_empty() { None } else { list(d) },
+            })
+        };
+        PermissionChecker::new(&Permissions {
+            publish: sp(pub_allow, pub_deny),
+            subscribe: sp(sub_allow, sub_deny),
+            response: None,
+        })
+    }
+
+    #[test]
+    fn no_lists_allow_everything() {
+        let mut c = PermissionChecker::new(&Permissions::default());
+        assert!(c.can_publish("a.b"));
+        assert!(c.can_subscribe(">", Some("q")));
+        assert!(!c.deny_delivery("a"));
+    }
+
+    #[test]
+    fn publish_deny_beats_allow() {
+        let mut c = checker(&["p.>"], &["p.x"], &[], &[]);
+        assert!(c.can_publish("p.a"));
+        assert!(!c.can_publish("p.x"));
+        assert!(!c.can_publish("p"));
+        // Cached answers stay the same.
+        assert!(!c.can_publish("p.x"));
+        assert!(c.can_publish("p.a"));
+    }
+
+    #[test]
+    fn empty_publish_allow_list_allows_nothing() {
+        let mut c = PermissionChecker::new(&Permissions {
+            publish: Some(SubjectPermission {
+                allow: Some(vec![]),
+                deny: None,
+            }),
+            ..Default::default()
+        });
+        assert!(!c.can_publish("anything"));
+    }
+
+    // The cases below were replayed against nats-server 2.15.1 with allow
+    // ["foo.*", "bar", "bar v1", "baz v.*"] and deny ["foo.secret"].
+    fn replayed() -> PermissionChecker {
+        checker(
+            &[],
+            &[],
+            &["foo.*", "bar", "bar v1", "baz v.*"],
+            &["foo.secret"],
+        )
+    }
+
+    #[test]
+    fn subscribe_subject_wildcards_are_tokens() {
+        let c = replayed();
+        assert!(
+            c.can_subscribe("foo.>", None),
+            "allow foo.* permits SUB foo.>"
+        );
+        assert!(c.can_subscribe("foo.*", None));
+        assert!(!c.can_subscribe(">", None));
+        assert!(!c.can_subscribe("foo.secret", None));
+    }
+
+    #[test]
+    fn queue_entries_decide_for_queue_subscriptions() {
+        let c = replayed();
+        assert!(c.can_subscribe("bar", None));
+        assert!(
+            !c.can_subscribe("bar", Some("v2")),
+            "a matching queue entry overrides"
+        );
+        assert!(c.can_subscribe("bar", Some("v1")));
+        assert!(
+            !c.can_subscribe("baz", None),
+            "a queue entry alone does not permit plain subs"
+        );
+        assert!(
+            c.can_subscribe("baz", Some("v.x")),
+            "queue names match as subjects"
+        );
+        assert!(!c.can_subscribe("baz", Some("v")));
+        assert!(
+            c.can_subscribe("foo.bar", Some("q")),
+            "no queue entry: plain allow decides"
+        );
+    }
+
+    #[test]
+    fn queue_deny_entries() {
+        let c = checker(&[], &[], &[], &["foo v1"]);
+        assert!(c.can_subscribe("foo", None));
+        assert!(c.can_subscribe("foo", Some("v2")));
+        assert!(!c.can_subscribe("foo", Some("v1")));
+    }
+
+    #[test]
+    fn wildcard_subscriptions_over_denied_subjects_filter_deliveries() {
+        let c = replayed();
+        assert!(c.needs_delivery_filter("foo.*"));
+        assert!(c.needs_delivery_filter("foo.>"));
+        assert!(!c.needs_delivery_filter("foo.bar"));
+        assert!(!c.needs_delivery_filter("bar.*"));
+        assert!(c.deny_delivery("foo.secret"));
+        assert!(!c.deny_delivery("foo.public"));
+    }
+
+    #[test]
+    fn subscribe_empty_allow_is_unrestricted() {
+        let c = PermissionChecker::new(&Permissions {
+            subscribe: Some(SubjectPermission {
+                allow: Some(vec![]),
+                deny: None,
+            }),
+            ..Default::default()
+        });
+        assert!(c.can_subscribe("x", None));
+    }
+
+    #[test]
+    fn replies_pass_through_the_tracker() {
+        let p = Permissions {
+            publish: Some(SubjectPermission {
+                allow: Some(vec![]),
+                deny: None,
+            }),
+            response: Some(ResponsePermission::default()),
+            ..Default::default()
+        };
+        let mut c = PermissionChecker::new(&p);
+        let mut t = ResponseTracker::new(c.response_permission().unwrap_or_default());
+        let now = std::time::Instant::now();
+        assert!(!c.can_publish_or_reply("_INBOX.1", Some(&mut t), now));
+        t.record_request("_INBOX.1", now);
+        assert!(c.can_publish_or_reply("_INBOX.1", Some(&mut t), now));
+        assert!(!c.can_publish_or_reply("_INBOX.1", Some(&mut t), now));
+        assert!(!c.can_publish_or_reply("foo", None, now));
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    //! The checker against a naive model: an independent recursive matcher and the rules
+    //! written out plainly, over random lists, subjects and repeated (cached) queries.
+    use super::*;
+    use crate::SubjectPermission;
+    use proptest::prelude::*;
+
+    fn model_match(p: &[&str], s: &[&str]) -> bool {
+        match (p.first(), s.first()) {
+            (Some(&">"), Some(_)) => true,
+            (Some(&"*"), Some(_)) => model_match(&p[1..], &s[1..]),
+            (Some(a), Some(b)) if a == b => model_match(&p[1..], &s[1..]),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+
+    fn m(p: &str, s: &str) -> bool {
+        let p: Vec<&str> = p.split('.').collect();
+        let s: Vec<&str> = s.split('.').collect();
+        model_match(&p, &s)
+    }
+
+    fn model_publish(allow: &Option<Vec<String>>, deny: &[String], s: &str) -> bool {
+        let allowed = match allow {
+            None => true,
+            Some(l) => l.iter().any(|p| m(p, s)),
+        };
+        allowed && !deny.iter().any(|p| m(p, s))
+    }
+
+    fn token() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("a".to_string()),
+            Just("b".to_string()),
+            Just("c".to_string()),
+            Just("*".to_string()),
+            Just(">".to_string()),
+        ]
+    }
+
+    fn pattern() -> impl Strategy<Value = String> {
+        proptest::collection::vec(token(), 1..4).prop_map(|t| {
+            // '>' only last, as validation guarantees.
+            let mut out: Vec<String> = Vec::new();
+            for (i, tok) in t.iter().enumerate() {
+                if tok == ">" && i + 1 != t.len() {
+                    out.push("a".into());
+                } else {
+                    out.push(tok.clone());
+                }
+            }
+            out.join(".")
+        })
+    }
+
+    fn literal() -> impl Strategy<Value = String> {
+        proptest::collection::vec(prop_oneof![Just("a"), Just("b"), Just("c")], 1..4)
+            .prop_map(|t| t.join("."))
+    }
+
+    proptest! {
+        #[test]
+        fn publish_matches_the_model(
+            allow in proptest::option::of(proptest::collection::vec(pattern(), 0..4)),
+            deny in proptest::collection::vec(pattern(), 0..3),
+            queries in proptest::collection::vec(literal(), 1..30),
+        ) {
+            let perms = Permissions {
+                publish: Some(SubjectPermission {
+                    allow: allow.clone(),
+                    deny: if deny.is_empty() { None } else { Some(deny.clone()) },
+                }),
+                ..Default::default()
+            };
+            let mut c = PermissionChecker::new(&perms);
+            for q in queries.iter().chain(queries.iter()) {
+                prop_assert_eq!(c.can_publish(q), model_publish(&allow, &deny, q), "{}", q);
+            }
+        }
+
+        #[test]
+        fn plain_subscribe_matches_the_model(
+            allow in proptest::collection::vec(pattern(), 0..4),
+            deny in proptest::collection::vec(pattern(), 0..3),
+            queries in proptest::collection::vec(pattern(), 1..20),
+        ) {
+            let perms = Permissions {
+                subscribe: Some(SubjectPermission {
+                    allow: if allow.is_empty() { None } else { Some(allow.clone()) },
+                    deny: if deny.is_empty() { None } else { Some(deny.clone()) },
+                }),
+                ..Default::default()
+            };
+            let c = PermissionChecker::new(&perms);
+            for q in &queries {
+                let allowed = (allow.is_empty() || allow.iter().any(|p| m(p, q)))
+                    && !deny.iter().any(|p| m(p, q));
+                prop_assert_eq!(c.can_subscribe(q, None), allowed, "{}", q);
+                // Deliveries on a literal the filter drops are exactly the denied ones.
+                if !has_wildcards(q.as_bytes()) {
+                    prop_assert_eq!(c.deny_delivery(q), deny.iter().any(|p| m(p, q)));
+                }
+            }
+        }
+    }
+}

@@ -140,8 +140,15 @@ fn add_import(
         }
     };
 
+    // Streams search with the exporter's subject, services with the local one: that is what
+    // 2.15.1 reports cycles for (replayed: A and B importing each other's `to`-mapped streams
+    // is refused, though their local subjects do not overlap the other's exports).
+    let search = match raw.kind {
+        ExportKind::Stream => raw.subject.as_str(),
+        ExportKind::Service => local.as_str(),
+    };
     let mut visited = HashSet::from([importer.name.clone()]);
-    forms_cycle(accounts, exporter, raw.kind, &local, &mut visited).map_err(&fail)?;
+    forms_cycle(accounts, exporter, raw.kind, search, &mut visited).map_err(&fail)?;
 
     if raw.kind == ExportKind::Stream
         && importer
@@ -290,7 +297,9 @@ pub(crate) fn check_references(
         }
     }
     if let (Some(name), Some(span)) = (&cfg.system_account, &system_span) {
-        if name != DEFAULT_SYSTEM_ACCOUNT && cfg.account(name).is_none() {
+        // An account public key names a JWT account (operator mode): not ours to resolve.
+        let is_key = crate::decode::is_public_key(name, nkeys::KeyPairType::Account);
+        if name != DEFAULT_SYSTEM_ACCOUNT && !is_key && cfg.account(name).is_none() {
             errs.push(span, "error resolving system account: account missing");
         }
     }

@@ -15,6 +15,7 @@ use crate::{AuthConfig, ConfigError, ConfigErrors, Secret, GLOBAL_ACCOUNT};
 
 pub(crate) use accounts::{RawAccounts, RawImport};
 pub use permissions::decode_permissions;
+pub(crate) use users::is_public_key;
 
 /// Errors collected while decoding.
 #[derive(Default)]
@@ -155,3 +156,6 @@ pub(crate) fn secret(v: &Value, field: &str, errs: &mut Errors) -> Option<Secret
 pub(crate) fn global() -> String {
     GLOBAL_ACCOUNT.to_string()
 }
+
+#[cfg(test)]
+mod tests;
