@@ -192,3 +192,94 @@ fn is_timeout(e: &std::io::Error) -> bool {
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
+
+/// The reference nats-server, installed on first use by the workplace's install script
+/// (`../shared/reference/install-nats-server.sh`, from the Python package index). `None` when
+/// the script is not there; tests that compare against the reference then skip, saying so.
+///
+/// # Panics
+/// The script exists but fails.
+pub fn reference_nats_server() -> Option<std::path::PathBuf> {
+    static PATH: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    PATH.get_or_init(|| {
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/reference/install-nats-server.sh");
+        if !script.exists() {
+            eprintln!("reference nats-server install script not found; skipping the comparison");
+            return None;
+        }
+        let out = std::process::Command::new("bash")
+            .arg(&script)
+            .output()
+            .expect("run the reference install script");
+        assert!(
+            out.status.success(),
+            "installing the reference nats-server failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let path = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        Some(std::path::PathBuf::from(path))
+    })
+    .clone()
+}
+
+/// A reference nats-server process on an ephemeral port; killed on drop.
+pub struct ReferenceServer {
+    child: std::process::Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl ReferenceServer {
+    /// Starts the reference server with `config` (config-file text, may be empty).
+    /// `None` when the reference is not available.
+    ///
+    /// # Panics
+    /// It does not start.
+    pub fn start(config: &str) -> Option<Self> {
+        let bin = reference_nats_server()?;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let conf = dir.path().join("server.conf");
+        std::fs::write(&conf, config).expect("write config");
+        let child = std::process::Command::new(bin)
+            .args(["-a", "127.0.0.1", "-p", "-1", "--ports_file_dir"])
+            .arg(dir.path())
+            .arg("-c")
+            .arg(&conf)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start reference nats-server");
+        let ports = dir
+            .path()
+            .join(format!("nats-server_{}.ports", child.id()));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let port = loop {
+            if let Ok(text) = std::fs::read_to_string(&ports) {
+                if let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) {
+                    if let Some(url) = json["nats"][0].as_str() {
+                        break url.rsplit(':').next().and_then(|p| p.parse().ok()).expect("port");
+                    }
+                }
+            }
+            assert!(Instant::now() < deadline, "reference nats-server did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        Some(Self {
+            child,
+            port,
+            _dir: dir,
+        })
+    }
+
+    pub fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for ReferenceServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,206 @@
+//! The server's side of auth: the accounts it runs with, built from the decoded config, and
+//! what a connection needs to authenticate.
+//!
+//! [`Security`] is rebuilt on reload. Accounts are kept by name across rebuilds, so connected
+//! clients and their subscriptions stay where they are; only imports, exports and mappings are
+//! laid out again.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use base64::Engine;
+use bytes::Bytes;
+use rnats_auth::{AuthConfig, ExportKind, Import};
+use rnats_subject::transform::SubjectTransform;
+use rnats_subject::validate::{has_wildcards, pattern_is_subset};
+
+use crate::account::{Account, GLOBAL_ACCOUNT, SYSTEM_ACCOUNT};
+use crate::imports::{Forward, LocalSubject, ResponseType};
+use crate::mappings::Mappings;
+
+/// How long a service reply route lives by default (the original's 2 minutes).
+const DEFAULT_RESPONSE_THRESHOLD: Duration = Duration::from_secs(120);
+
+/// Auth rules plus the accounts they name.
+#[derive(Debug)]
+pub struct Security {
+    pub config: Arc<AuthConfig>,
+    accounts: HashMap<String, Arc<Account>>,
+    pub system_account: String,
+}
+
+impl Security {
+    /// Lays out accounts, imports, exports and mappings. `existing` accounts are reused by
+    /// name; `global_mappings` are the top-level `mappings` for `$G`.
+    ///
+    /// # Errors
+    /// Invalid mappings or imports the config decoder let through; one message each.
+    pub fn build(
+        config: AuthConfig,
+        existing: &HashMap<String, Arc<Account>>,
+        global_mappings: Option<&rnats_conf::Value>,
+    ) -> Result<Self, Vec<String>> {
+        let mut accounts = HashMap::new();
+        let take = |name: &str| {
+            existing
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| Account::new(name))
+        };
+        let system_account = config
+            .system_account
+            .clone()
+            .unwrap_or_else(|| SYSTEM_ACCOUNT.to_string());
+        for name in [GLOBAL_ACCOUNT, system_account.as_str()] {
+            accounts.insert(name.to_string(), take(name));
+        }
+        for account in &config.accounts {
+            accounts.insert(account.name.clone(), take(&account.name));
+        }
+        let mut errors = Vec::new();
+        for account in accounts.values() {
+            account.forwards.clear();
+            account.set_mappings(Mappings::default());
+        }
+        if let Some(value) = global_mappings {
+            match Mappings::decode(value) {
+                Ok(m) => accounts[GLOBAL_ACCOUNT].set_mappings(m),
+                Err(e) => errors.extend(e),
+            }
+        }
+        for account_config in &config.accounts {
+            let account = &accounts[&account_config.name];
+            if let Some(value) = &account_config.mappings {
+                match Mappings::decode(value) {
+                    Ok(m) => account.set_mappings(m),
+                    Err(e) => errors.extend(e),
+                }
+            }
+            for import in &account_config.imports {
+                if let Err(e) = add_import(&config, &accounts, account, import) {
+                    errors.push(format!(
+                        "{}:{}:{}: {e}",
+                        import.span.file.display(),
+                        import.span.line,
+                        import.span.col
+                    ));
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Self {
+            config: Arc::new(config),
+            accounts,
+            system_account,
+        })
+    }
+
+    /// No auth, only `$G` and `$SYS`.
+    pub fn open(global: Arc<Account>) -> Self {
+        let mut accounts = HashMap::new();
+        accounts.insert(GLOBAL_ACCOUNT.to_string(), global);
+        accounts.insert(SYSTEM_ACCOUNT.to_string(), Account::new(SYSTEM_ACCOUNT));
+        Self {
+            config: Arc::new(AuthConfig::default()),
+            accounts,
+            system_account: SYSTEM_ACCOUNT.to_string(),
+        }
+    }
+
+    pub fn account(&self, name: &str) -> Option<Arc<Account>> {
+        self.accounts.get(name).cloned()
+    }
+
+    pub fn accounts(&self) -> &HashMap<String, Arc<Account>> {
+        &self.accounts
+    }
+
+    /// Whether clients must authenticate.
+    pub fn auth_required(&self) -> bool {
+        self.config.auth_required()
+    }
+
+    /// What INFO says: `no_auth_user` lets clients in without credentials.
+    pub fn info_auth_required(&self) -> bool {
+        self.auth_required() && self.config.no_auth_user.is_none()
+    }
+}
+
+/// A nonce for INFO: 11 random bytes, base64url without padding (15 characters).
+pub fn nonce() -> String {
+    let bytes: [u8; 11] = rand::random();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn add_import(
+    config: &AuthConfig,
+    accounts: &HashMap<String, Arc<Account>>,
+    importer: &Arc<Account>,
+    import: &Import,
+) -> Result<(), String> {
+    let exporter = accounts
+        .get(&import.account)
+        .ok_or_else(|| format!("import from unknown account \"{}\"", import.account))?;
+    match import.kind {
+        ExportKind::Stream => {
+            let local = if let Some(to) = &import.to {
+                LocalSubject::Transform(
+                    SubjectTransform::new(&import.subject, to).map_err(|e| e.to_string())?,
+                )
+            } else if let Some(prefix) = &import.prefix {
+                LocalSubject::Prefix(Bytes::copy_from_slice(
+                    prefix.trim_end_matches('.').as_bytes(),
+                ))
+            } else {
+                LocalSubject::Same
+            };
+            exporter.forwards.add(
+                import.subject.as_bytes(),
+                Forward::Stream {
+                    importer: Arc::downgrade(importer),
+                    local,
+                },
+            );
+        }
+        ExportKind::Service => {
+            let export = config.account(&import.account).and_then(|a| {
+                a.exports.iter().find(|e| {
+                    e.kind == ExportKind::Service
+                        && pattern_is_subset(import.subject.as_bytes(), e.subject.as_bytes())
+                })
+            });
+            let (response_type, threshold) =
+                export.map_or((ResponseType::Singleton, DEFAULT_RESPONSE_THRESHOLD), |e| {
+                    let t = match e.response_type {
+                        rnats_auth::ResponseType::Singleton => ResponseType::Singleton,
+                        rnats_auth::ResponseType::Stream => ResponseType::Stream,
+                        rnats_auth::ResponseType::Chunked => ResponseType::Chunked,
+                    };
+                    (
+                        t,
+                        e.response_threshold.unwrap_or(DEFAULT_RESPONSE_THRESHOLD),
+                    )
+                });
+            let local = import.local_subject.as_str();
+            let to_remote = if local != import.subject && has_wildcards(local.as_bytes()) {
+                Some(SubjectTransform::new(local, &import.subject).map_err(|e| e.to_string())?)
+            } else {
+                None
+            };
+            importer.forwards.add(
+                local.as_bytes(),
+                Forward::Service {
+                    exporter: Weak::clone(&Arc::downgrade(exporter)),
+                    to_remote,
+                    remote_subject: Bytes::copy_from_slice(import.subject.as_bytes()),
+                    response_type,
+                    response_threshold: threshold,
+                },
+            );
+        }
+    }
+    Ok(())
+}
