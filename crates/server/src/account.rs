@@ -26,6 +26,19 @@ pub struct Account {
     /// The trie's generation, readable without the lock (publishers check their caches
     /// against it on every message).
     generation: AtomicU64,
+    /// Counters for `/subsz` (the original's sublist stats).
+    pub trie_stats: TrieStats,
+}
+
+/// How the trie has been used, for monitoring.
+#[derive(Debug, Default)]
+pub struct TrieStats {
+    pub inserts: AtomicU64,
+    pub removes: AtomicU64,
+    pub matches: AtomicU64,
+    /// Sum of the match results' sizes, for the average fan-out.
+    pub fanout_total: AtomicU64,
+    pub fanout_max: AtomicU64,
 }
 
 impl Account {
@@ -34,6 +47,7 @@ impl Account {
             name: name.into(),
             subscriptions: RwLock::new(SubjectTrie::new()),
             generation: AtomicU64::new(0),
+            trie_stats: TrieStats::default(),
         })
     }
 
@@ -42,12 +56,16 @@ impl Account {
         let subject = sub.subject.clone();
         let mut trie = self.subscriptions.write();
         trie.insert(&subject, queue.as_deref(), sub);
+        self.trie_stats.inserts.fetch_add(1, Ordering::Relaxed);
         self.generation.store(trie.generation(), Ordering::Release);
     }
 
     pub fn unsubscribe(&self, sub: &SubRef) -> bool {
         let mut trie = self.subscriptions.write();
         let removed = trie.remove(&sub.subject, sub.queue.as_deref(), sub);
+        if removed {
+            self.trie_stats.removes.fetch_add(1, Ordering::Relaxed);
+        }
         self.generation.store(trie.generation(), Ordering::Release);
         removed
     }
@@ -60,7 +78,18 @@ impl Account {
     /// Matches `subject`, returning the generation the result belongs to.
     pub fn matches(&self, subject: &[u8]) -> (u64, MatchResult) {
         let trie = self.subscriptions.read();
-        (trie.generation(), Arc::new(trie.matches(subject)))
+        let result = trie.matches(subject);
+        let stats = &self.trie_stats;
+        let fanout = result.len() as u64;
+        stats.matches.fetch_add(1, Ordering::Relaxed);
+        stats.fanout_total.fetch_add(fanout, Ordering::Relaxed);
+        stats.fanout_max.fetch_max(fanout, Ordering::Relaxed);
+        (trie.generation(), Arc::new(result))
+    }
+
+    /// Visits every subscription (for `/subsz`). Holds the trie's read lock meanwhile.
+    pub fn for_each_subscription(&self, mut visit: impl FnMut(&SubRef)) {
+        self.subscriptions.read().for_each(|_, _, sub| visit(sub));
     }
 
     pub fn subscription_count(&self) -> usize {

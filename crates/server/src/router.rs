@@ -31,6 +31,9 @@ pub struct Router {
     /// Clients so far behind that the publisher should give their writers a moment.
     backed_up: Vec<Arc<Client>>,
     rng: u64,
+    /// Deliveries since the last [`Router::take_out_counts`], for the server's totals.
+    out_msgs: u64,
+    out_bytes: u64,
 }
 
 impl Router {
@@ -124,7 +127,17 @@ impl Router {
             .counters
             .out_bytes
             .fetch_add(body.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        self.out_msgs += 1;
+        self.out_bytes += body.len() as u64;
         true
+    }
+
+    /// Messages and bytes delivered since the last call.
+    pub fn take_out_counts(&mut self) -> (u64, u64) {
+        (
+            std::mem::take(&mut self.out_msgs),
+            std::mem::take(&mut self.out_bytes),
+        )
     }
 
     /// Wakes the writer of every client written to since the last call.

@@ -103,6 +103,10 @@ pub struct Client {
     /// What the client said about itself in CONNECT, for monitoring and logs.
     pub meta: Mutex<ClientMeta>,
     pub started: SystemTime,
+    /// When the client last sent something, in nanoseconds since the Unix epoch.
+    last_activity: AtomicU64,
+    /// Round trip of the last server PING answered, in nanoseconds (0: not measured yet).
+    rtt_nanos: AtomicU64,
 }
 
 /// The client's self-description from CONNECT.
@@ -130,6 +134,8 @@ impl Client {
             counters: Counters::default(),
             meta: Mutex::new(ClientMeta::default()),
             started: SystemTime::now(),
+            last_activity: AtomicU64::new(unix_nanos(SystemTime::now())),
+            rtt_nanos: AtomicU64::new(0),
         }
     }
 
@@ -227,8 +233,37 @@ impl Client {
         &self.closing
     }
 
+    /// Records that the client sent something now.
+    pub fn touch(&self) {
+        self.last_activity
+            .store(unix_nanos(SystemTime::now()), Ordering::Relaxed);
+    }
+
+    pub fn last_activity(&self) -> SystemTime {
+        SystemTime::UNIX_EPOCH
+            + std::time::Duration::from_nanos(self.last_activity.load(Ordering::Relaxed))
+    }
+
+    pub fn set_rtt(&self, rtt: std::time::Duration) {
+        let nanos = u64::try_from(rtt.as_nanos()).unwrap_or(u64::MAX).max(1);
+        self.rtt_nanos.store(nanos, Ordering::Relaxed);
+    }
+
+    /// The last measured round trip, if any.
+    pub fn rtt(&self) -> Option<std::time::Duration> {
+        match self.rtt_nanos.load(Ordering::Relaxed) {
+            0 => None,
+            n => Some(std::time::Duration::from_nanos(n)),
+        }
+    }
+
     /// Log prefix, as the original writes it: `127.0.0.1:5555 - cid:5`.
     pub fn log_prefix(&self) -> String {
         format!("{} - cid:{}", self.addr, self.id)
     }
+}
+
+fn unix_nanos(t: SystemTime) -> u64 {
+    t.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }

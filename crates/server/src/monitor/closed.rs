@@ -9,6 +9,16 @@ use bytes::Bytes;
 use parking_lot::Mutex;
 
 use crate::client::{Client, ClientMeta, CloseReason};
+use crate::subscription::SubRef;
+
+/// A subscription of a closed connection, as `/connz?subs=detail` shows it.
+#[derive(Debug, Clone)]
+pub struct ClosedSubscription {
+    pub subject: Bytes,
+    pub queue: Option<Bytes>,
+    pub sid: Bytes,
+    pub delivered: u64,
+}
 
 /// What is kept of a connection after it closed.
 #[derive(Debug, Clone)]
@@ -17,24 +27,40 @@ pub struct ClosedClient {
     pub addr: SocketAddr,
     pub meta: ClientMeta,
     pub started: SystemTime,
+    pub last_activity: SystemTime,
     pub stopped: SystemTime,
+    pub rtt: Option<std::time::Duration>,
+    pub account: String,
     pub reason: CloseReason,
     pub in_msgs: u64,
     pub in_bytes: u64,
     pub out_msgs: u64,
     pub out_bytes: u64,
-    pub subscriptions: Vec<Bytes>,
+    pub subscriptions: Vec<ClosedSubscription>,
 }
 
 impl ClosedClient {
-    pub fn new(client: &Client, subscriptions: Vec<Bytes>) -> Self {
+    pub fn new(client: &Client, subscriptions: &[SubRef]) -> Self {
         let c = &client.counters;
+        let subscriptions = subscriptions
+            .iter()
+            .map(|s| ClosedSubscription {
+                subject: s.subject.clone(),
+                queue: s.queue.clone(),
+                sid: s.sid.clone(),
+                delivered: s.delivered(),
+            })
+            .collect();
         Self {
             id: client.id,
             addr: client.addr,
             meta: client.meta.lock().clone(),
             started: client.started,
+            last_activity: client.last_activity(),
             stopped: SystemTime::now(),
+            rtt: client.rtt(),
+            // Every client is in the global account until accounts arrive.
+            account: crate::account::GLOBAL_ACCOUNT.to_owned(),
             reason: client.close_reason().unwrap_or(CloseReason::ClientClosed),
             in_msgs: c.in_msgs.load(Ordering::Relaxed),
             in_bytes: c.in_bytes.load(Ordering::Relaxed),
@@ -69,6 +95,14 @@ impl ClosedClients {
             ring.pop_front();
         }
         ring.push_back(closed);
+    }
+
+    pub fn len(&self) -> usize {
+        self.ring.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ring.lock().is_empty()
     }
 
     pub fn snapshot(&self) -> Vec<ClosedClient> {
