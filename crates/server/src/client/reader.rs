@@ -44,7 +44,7 @@ pub async fn serve_split<R, W>(
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin + Send + 'static,
 {
-    let client = Arc::new(Client::new(id, addr, server.opts.max_pending));
+    let client = Arc::new(Client::new(id, addr, server.options().max_pending));
     server.register(client.clone());
     debug!("{} - Client connection created", client.log_prefix());
     let info = server.info_for(&client).to_line();
@@ -53,15 +53,15 @@ pub async fn serve_split<R, W>(
         client.clone(),
         server.clone(),
         write_half,
-        server.opts.write_deadline,
+        server.options().write_deadline,
     ));
     let mut conn = Connection::new(server.clone(), client.clone());
     conn.run(read_half).await;
-    let subscriptions = conn.close_subscriptions();
+    let subjects = conn.close_subscriptions();
     server.unregister(client.id);
     server
         .closed_clients
-        .push(ClosedClient::new(&client, &subscriptions));
+        .push(ClosedClient::new(&client, subjects));
     let _ = writer.await;
     debug!(
         "{} - Client connection closed: {}",
@@ -86,8 +86,6 @@ struct Connection {
     protocol: i64,
     sent_connect_info: bool,
     pings_out: u32,
-    /// When the oldest unanswered server PING went out, to measure the round trip.
-    ping_sent: Option<Instant>,
     last_activity: Instant,
     cache: Option<MatchCache<MatchResult>>,
     router: Router,
@@ -98,7 +96,7 @@ struct Connection {
 
 impl Connection {
     fn new(server: Arc<ServerShared>, client: Arc<Client>) -> Self {
-        let opts = &server.opts;
+        let opts = server.options();
         let parser = Parser::new(Limits {
             max_control_line: opts.max_control_line,
             max_payload: opts.max_payload,
@@ -119,7 +117,6 @@ impl Connection {
             protocol: 0,
             sent_connect_info: false,
             pings_out: 0,
-            ping_sent: None,
             last_activity: Instant::now(),
             cache,
             in_msgs: 0,
@@ -130,7 +127,11 @@ impl Connection {
 
     async fn run<R: AsyncRead + Unpin>(&mut self, mut socket: R) {
         let mut buf = BytesMut::with_capacity(READ_CHUNK);
-        let interval = self.server.opts.ping_interval.max(Duration::from_millis(1));
+        let interval = self
+            .server
+            .options()
+            .ping_interval
+            .max(Duration::from_millis(1));
         let mut ping_timer =
             tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
         ping_timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -155,7 +156,6 @@ impl Connection {
                     }
                     Ok(_) => {
                         self.last_activity = Instant::now();
-                        self.client.touch();
                         self.process(&mut buf);
                         self.router.flush();
                         self.publish_counters();
@@ -179,17 +179,15 @@ impl Connection {
         if self.last_activity.elapsed() < interval && self.pings_out == 0 {
             return;
         }
-        if self.pings_out + 1 > self.server.opts.ping_max {
+        if self.pings_out + 1 > self.server.options().ping_max {
             debug!(
                 "{} - Stale Client Connection - Closing",
                 self.client.log_prefix()
             );
-            ServerStats::add(&self.server.stats.stale_connections, 1);
             self.error_and_close(&ServerError::StaleConnection, CloseReason::StaleConnection);
             return;
         }
         self.pings_out += 1;
-        self.ping_sent.get_or_insert_with(Instant::now);
         self.client.send(|b| b.extend_from_slice(encode::PING));
     }
 
@@ -250,12 +248,7 @@ impl Connection {
         match op {
             ClientOp::Pub(publish) => self.publish(publish),
             ClientOp::Ping => self.ping(),
-            ClientOp::Pong => {
-                self.pings_out = 0;
-                if let Some(sent) = self.ping_sent.take() {
-                    self.client.set_rtt(sent.elapsed());
-                }
-            }
+            ClientOp::Pong => self.pings_out = 0,
             ClientOp::Sub {
                 subject,
                 queue,
@@ -339,7 +332,7 @@ impl Connection {
             self.send_error(&ServerError::InvalidSubject);
             return;
         }
-        let max = self.server.opts.max_subscriptions;
+        let max = self.server.options().max_subscriptions;
         let sub = {
             let mut subs = self.client.subscriptions.lock();
             if subs.contains_key(sid) {
@@ -439,17 +432,14 @@ impl Connection {
         ServerStats::add(&stats.in_msgs, std::mem::take(&mut self.in_msgs));
         let bytes = std::mem::take(&mut self.in_bytes);
         ServerStats::add(&stats.in_bytes, bytes);
-        let (out_msgs, out_bytes) = self.router.take_out_counts();
-        ServerStats::add(&stats.out_msgs, out_msgs);
-        ServerStats::add(&stats.out_bytes, out_bytes);
         self.client
             .counters
             .in_bytes
             .fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
     }
 
-    /// Removes every subscription of this connection from the account and returns them.
-    fn close_subscriptions(&mut self) -> Vec<SubRef> {
+    /// Removes every subscription of this connection from the account; returns their subjects.
+    fn close_subscriptions(&mut self) -> Vec<Bytes> {
         let subs: Vec<SubRef> = self
             .client
             .subscriptions
@@ -457,10 +447,12 @@ impl Connection {
             .drain()
             .map(|(_, s)| s)
             .collect();
-        for sub in &subs {
-            sub.close();
-            self.account.unsubscribe(sub);
-        }
-        subs
+        subs.iter()
+            .map(|sub| {
+                sub.close();
+                self.account.unsubscribe(sub);
+                sub.subject.clone()
+            })
+            .collect()
     }
 }

@@ -6,9 +6,10 @@
 //! When a reloaded value takes effect:
 //! - logging (`debug`, `trace`, `logtime`, `logtime_utc`): at once, for every line;
 //! - `max_connections`: at once, for the next client accepted;
+//! - `ping_max` and `max_subscriptions`: at the next ping tick or `SUB` of every connection;
 //! - the other limits and timers (`max_payload`, `max_control_line`, `max_pending`,
-//!   `max_subscriptions`, `ping_interval`, `ping_max`, `write_deadline`, `auth_timeout`):
-//!   for connections accepted after the reload. Existing connections keep the values they
+//!   `ping_interval`, `write_deadline`, `auth_timeout`): for connections accepted after the
+//!   reload (and `max_payload` in their INFO). Existing connections keep the values they
 //!   started with (the original also updates `max_payload` of existing clients);
 //! - `lame_duck_duration`/`lame_duck_grace_period`: the next time lame duck mode starts;
 //! - `authorization`, `accounts`, `mappings` and options of unbuilt features: accepted, with
