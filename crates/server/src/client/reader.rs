@@ -57,11 +57,11 @@ pub async fn serve_split<R, W>(
     ));
     let mut conn = Connection::new(server.clone(), client.clone());
     conn.run(read_half).await;
-    let subjects = conn.close_subscriptions();
+    let subscriptions = conn.close_subscriptions();
     server.unregister(client.id);
     server
         .closed_clients
-        .push(ClosedClient::new(&client, subjects));
+        .push(ClosedClient::new(&client, &subscriptions));
     let _ = writer.await;
     debug!(
         "{} - Client connection closed: {}",
@@ -86,6 +86,8 @@ struct Connection {
     protocol: i64,
     sent_connect_info: bool,
     pings_out: u32,
+    /// When the oldest unanswered server PING went out, to measure the round trip.
+    ping_sent: Option<Instant>,
     last_activity: Instant,
     cache: Option<MatchCache<MatchResult>>,
     router: Router,
@@ -117,6 +119,7 @@ impl Connection {
             protocol: 0,
             sent_connect_info: false,
             pings_out: 0,
+            ping_sent: None,
             last_activity: Instant::now(),
             cache,
             in_msgs: 0,
@@ -156,6 +159,7 @@ impl Connection {
                     }
                     Ok(_) => {
                         self.last_activity = Instant::now();
+                        self.client.touch();
                         self.process(&mut buf);
                         self.router.flush();
                         self.publish_counters();
@@ -184,10 +188,12 @@ impl Connection {
                 "{} - Stale Client Connection - Closing",
                 self.client.log_prefix()
             );
+            ServerStats::add(&self.server.stats.stale_connections, 1);
             self.error_and_close(&ServerError::StaleConnection, CloseReason::StaleConnection);
             return;
         }
         self.pings_out += 1;
+        self.ping_sent.get_or_insert_with(Instant::now);
         self.client.send(|b| b.extend_from_slice(encode::PING));
     }
 
@@ -248,7 +254,12 @@ impl Connection {
         match op {
             ClientOp::Pub(publish) => self.publish(publish),
             ClientOp::Ping => self.ping(),
-            ClientOp::Pong => self.pings_out = 0,
+            ClientOp::Pong => {
+                self.pings_out = 0;
+                if let Some(sent) = self.ping_sent.take() {
+                    self.client.set_rtt(sent.elapsed());
+                }
+            }
             ClientOp::Sub {
                 subject,
                 queue,
@@ -432,14 +443,17 @@ impl Connection {
         ServerStats::add(&stats.in_msgs, std::mem::take(&mut self.in_msgs));
         let bytes = std::mem::take(&mut self.in_bytes);
         ServerStats::add(&stats.in_bytes, bytes);
+        let (out_msgs, out_bytes) = self.router.take_out_counts();
+        ServerStats::add(&stats.out_msgs, out_msgs);
+        ServerStats::add(&stats.out_bytes, out_bytes);
         self.client
             .counters
             .in_bytes
             .fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
     }
 
-    /// Removes every subscription of this connection from the account; returns their subjects.
-    fn close_subscriptions(&mut self) -> Vec<Bytes> {
+    /// Removes every subscription of this connection from the account and returns them.
+    fn close_subscriptions(&mut self) -> Vec<SubRef> {
         let subs: Vec<SubRef> = self
             .client
             .subscriptions
@@ -447,12 +461,10 @@ impl Connection {
             .drain()
             .map(|(_, s)| s)
             .collect();
-        subs.iter()
-            .map(|sub| {
-                sub.close();
-                self.account.unsubscribe(sub);
-                sub.subject.clone()
-            })
-            .collect()
+        for sub in &subs {
+            sub.close();
+            self.account.unsubscribe(sub);
+        }
+        subs
     }
 }
