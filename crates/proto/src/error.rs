@@ -54,8 +54,17 @@ pub enum ServerError {
     PublishViolation(String),
     PublishReplyViolation(String),
     SubscriptionViolation(String),
-    QueueSubscriptionViolation { subject: String, queue: String },
+    QueueSubscriptionViolation {
+        subject: String,
+        queue: String,
+    },
     TooManyTokens(String),
+    /// A subscription dropped because a config reload took its permission away.
+    SubscriptionRevoked {
+        subject: String,
+        queue: Option<String>,
+        sid: String,
+    },
 }
 
 impl ServerError {
@@ -90,6 +99,25 @@ impl ServerError {
                 "Permissions Violation for Subscription to {} using queue {}",
                 quote(subject),
                 quote(queue)
+            ),
+            Self::SubscriptionRevoked {
+                subject,
+                queue: None,
+                sid,
+            } => format!(
+                "Permissions Violation for Subscription to {} (sid {})",
+                quote(subject),
+                quote(sid)
+            ),
+            Self::SubscriptionRevoked {
+                subject,
+                queue: Some(queue),
+                sid,
+            } => format!(
+                "Permissions Violation for Subscription to {} using queue {} (sid {})",
+                quote(subject),
+                quote(queue),
+                quote(sid)
             ),
             Self::TooManyTokens(s) => format!(
                 "Permissions Violation for Subscription to {}, too many tokens",

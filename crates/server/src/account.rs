@@ -6,6 +6,8 @@ use std::sync::Arc;
 use parking_lot::RwLock;
 use rnats_subject::{Matches, SubjectTrie};
 
+use crate::imports::Forwards;
+use crate::mappings::Mappings;
 use crate::subscription::SubRef;
 
 /// The account of clients outside any named account.
@@ -23,6 +25,11 @@ pub type MatchResult = Arc<Matches<SubRef>>;
 pub struct Account {
     pub name: String,
     subscriptions: RwLock<SubjectTrie<SubRef>>,
+    /// Imports and exports: where messages go beyond this account's own subscribers.
+    pub forwards: Forwards,
+    /// Subject mappings; `has_mappings` lets publishers skip them with one atomic load.
+    mappings: RwLock<Arc<Mappings>>,
+    has_mappings: std::sync::atomic::AtomicBool,
     /// The trie's generation, readable without the lock (publishers check their caches
     /// against it on every message).
     generation: AtomicU64,
@@ -46,6 +53,9 @@ impl Account {
         Arc::new(Self {
             name: name.into(),
             subscriptions: RwLock::new(SubjectTrie::new()),
+            forwards: Forwards::default(),
+            mappings: RwLock::new(Arc::new(Mappings::default())),
+            has_mappings: std::sync::atomic::AtomicBool::new(false),
             generation: AtomicU64::new(0),
             trie_stats: TrieStats::default(),
         })
@@ -68,6 +78,22 @@ impl Account {
         }
         self.generation.store(trie.generation(), Ordering::Release);
         removed
+    }
+
+    /// Replaces the account's subject mappings (at startup and on reload).
+    pub fn set_mappings(&self, mappings: Mappings) {
+        let present = !mappings.is_empty();
+        *self.mappings.write() = Arc::new(mappings);
+        self.has_mappings.store(present, Ordering::Release);
+    }
+
+    /// The subject a publish to `subject` is routed as, when a mapping applies.
+    pub fn map_subject(&self, subject: &[u8], roll: u32) -> Option<Vec<u8>> {
+        if !self.has_mappings.load(Ordering::Acquire) {
+            return None;
+        }
+        let mappings = self.mappings.read().clone();
+        mappings.apply(subject, roll)
     }
 
     /// Current generation of the trie, for match caches. Takes no lock.

@@ -1,11 +1,15 @@
 //! rnats-server: a NATS server, wire-compatible with nats-server.
 //!
 //! Layout:
-//! - [`options`]: typed options and their defaults; [`flags`]: the command line.
+//! - [`options`]: typed options and their defaults; [`flags`]: the command line;
+//!   [`config`]: config files decoded into options, and reload.
 //! - [`server`]: shared state, accept loop, shutdown, lame duck mode.
 //! - [`client`]: one connection = a reader task and a writer task around a shared [`client::Client`].
 //! - [`router`]: delivery of a publish to what it matched (plain subscribers, one member per queue group).
 //! - [`account`]: an account's subject space (its trie); [`subscription`]: one `SUB`.
+//! - [`imports`]: stream and service imports, and service replies routed back.
+//! - [`mappings`]: subject mappings applied to every publish before routing.
+//! - [`security`]: accounts and auth rules built from the config; nonces.
 //! - [`logging`] and [`banner`]: the original's log format and startup lines.
 //! - [`signals`]: Unix signals and `--signal`.
 //! - [`monitor`]: the monitoring HTTP endpoints and the closed-connections ring.
@@ -15,10 +19,13 @@ pub mod banner;
 pub mod client;
 pub mod config;
 pub mod flags;
+pub mod imports;
 pub mod logging;
+pub mod mappings;
 pub mod monitor;
 pub mod options;
 pub mod router;
+pub mod security;
 pub mod server;
 pub mod signals;
 pub mod stats;

@@ -7,6 +7,7 @@ use rnats_proto::encode;
 
 use crate::account::Account;
 use crate::client::{Client, CloseReason, Enqueued};
+use crate::imports::{reply_token, Forward, ResponseRoute, REPLY_PREFIX};
 use crate::server::ServerShared;
 use crate::subscription::SubRef;
 use rnats_subject::Matches;
@@ -20,6 +21,9 @@ pub struct Message<'a> {
     pub header_len: usize,
     pub payload: &'a [u8],
 }
+
+/// Most accounts a message crosses (imports of imports…) before it is dropped.
+const MAX_HOPS: usize = 8;
 
 /// Per-publisher delivery state, reused across messages so the hot path does not allocate.
 #[derive(Debug, Default)]
@@ -42,6 +46,121 @@ impl Router {
             rng: seed | 1,
             ..Self::default()
         }
+    }
+
+    /// Routes `msg` in `account`: to the subscriptions it matched (`matches`, which the caller
+    /// may have taken from a cache), then across accounts through imports and exports, and
+    /// service replies back to their requesters. Returns how many deliveries were made.
+    pub fn route(
+        &mut self,
+        server: &ServerShared,
+        account: &Arc<Account>,
+        publisher: &Client,
+        matches: &Matches<SubRef>,
+        msg: Message<'_>,
+    ) -> usize {
+        self.route_hop(server, account, publisher, matches, msg, 0)
+    }
+
+    fn route_hop(
+        &mut self,
+        server: &ServerShared,
+        account: &Arc<Account>,
+        publisher: &Client,
+        matches: &Matches<SubRef>,
+        msg: Message<'_>,
+        hops: usize,
+    ) -> usize {
+        let mut delivered = self.deliver(server, account, publisher, matches, msg);
+        if account.forwards.any() && hops < MAX_HOPS {
+            delivered += self.forward(server, account, publisher, msg, hops);
+        }
+        delivered
+    }
+
+    /// Follows `account`'s forwards for `msg`.
+    fn forward(
+        &mut self,
+        server: &ServerShared,
+        account: &Arc<Account>,
+        publisher: &Client,
+        msg: Message<'_>,
+        hops: usize,
+    ) -> usize {
+        let mut delivered = 0;
+        if msg.subject.starts_with(REPLY_PREFIX) {
+            if let Some(route) = account.forwards.take_response(msg.subject) {
+                if let Some(importer) = route.importer.upgrade() {
+                    let back = Message {
+                        subject: &route.reply,
+                        reply: None,
+                        ..msg
+                    };
+                    let (_, matches) = importer.matches(&route.reply);
+                    delivered +=
+                        self.route_hop(server, &importer, publisher, &matches, back, hops + 1);
+                }
+            }
+        }
+        let forwards = account.forwards.matches(msg.subject);
+        for forward in &forwards.plain {
+            match &*forward.0 {
+                Forward::Stream { importer, local } => {
+                    let (Some(importer), Some(subject)) =
+                        (importer.upgrade(), local.apply(msg.subject))
+                    else {
+                        continue;
+                    };
+                    let imported = Message {
+                        subject: &subject,
+                        ..msg
+                    };
+                    let (_, matches) = importer.matches(&subject);
+                    delivered +=
+                        self.route_hop(server, &importer, publisher, &matches, imported, hops + 1);
+                }
+                Forward::Service {
+                    exporter,
+                    to_remote,
+                    remote_subject,
+                    response_type,
+                    response_threshold,
+                } => {
+                    let Some(exporter) = exporter.upgrade() else {
+                        continue;
+                    };
+                    let subject = match to_remote {
+                        Some(t) => match t.apply_bytes(msg.subject) {
+                            Some(s) => Bytes::from(s),
+                            None => continue,
+                        },
+                        None => remote_subject.clone(),
+                    };
+                    let token = msg.reply.map(|reply| {
+                        let token = reply_token(&mut || self.next_random());
+                        exporter.forwards.add_response(
+                            token.clone(),
+                            ResponseRoute {
+                                importer: Arc::downgrade(account),
+                                reply: Bytes::copy_from_slice(reply),
+                                response_type: *response_type,
+                                expires: std::time::Instant::now() + *response_threshold,
+                            },
+                        );
+                        token
+                    });
+                    let request = Message {
+                        subject: &subject,
+                        reply: token.as_deref(),
+                        ..msg
+                    };
+                    let (_, matches) = exporter.matches(&subject);
+                    delivered +=
+                        self.route_hop(server, &exporter, publisher, &matches, request, hops + 1);
+                }
+            }
+        }
+        delivered
     }
 
     /// Delivers `msg` to every plain match and one member of each queue group.
@@ -85,6 +204,11 @@ impl Router {
         if sub.is_closed() {
             return false;
         }
+        if let Some(filter) = &sub.delivery_filter {
+            if filter.deny_delivery(&String::from_utf8_lossy(msg.subject)) {
+                return false;
+            }
+        }
         let last = match sub.count_delivery() {
             None => return false,
             Some(last) => last,
@@ -93,6 +217,9 @@ impl Router {
             self.finished.push(sub.clone());
         }
         let target = &sub.client;
+        if let Some(reply) = msg.reply {
+            target.record_request(reply);
+        }
         let with_headers = msg.header_len > 0 && target.headers();
         let body = if with_headers {
             msg.payload
@@ -163,6 +290,11 @@ impl Router {
             client.wait_drained(left).await;
         }
         self.backed_up.clear();
+    }
+
+    /// A random number for weighted choices (subject mappings).
+    pub fn roll(&mut self) -> u32 {
+        (self.next_random() >> 32) as u32
     }
 
     /// xorshift64: picking a queue member needs speed, not quality.

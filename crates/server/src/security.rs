@@ -18,6 +18,7 @@ use rnats_subject::validate::{has_wildcards, pattern_is_subset};
 use crate::account::{Account, GLOBAL_ACCOUNT, SYSTEM_ACCOUNT};
 use crate::imports::{Forward, LocalSubject, ResponseType};
 use crate::mappings::Mappings;
+use crate::options::Options;
 
 /// How long a service reply route lives by default (the original's 2 minutes).
 const DEFAULT_RESPONSE_THRESHOLD: Duration = Duration::from_secs(120);
@@ -96,6 +97,38 @@ impl Security {
             accounts,
             system_account,
         })
+    }
+
+    /// Decodes the auth sections of `opts` (authorization, accounts, no_auth_user,
+    /// system_account, mappings) and lays out the accounts, reusing `existing` ones by name.
+    ///
+    /// # Errors
+    /// Every problem found, one `file:line:col: message` each.
+    pub fn from_options(
+        opts: &Options,
+        existing: &HashMap<String, Arc<Account>>,
+    ) -> Result<Self, Vec<String>> {
+        let raw = &opts.raw;
+        let mut top = rnats_conf::Map::new();
+        let sections = [
+            ("authorization", &raw.authorization),
+            ("accounts", &raw.accounts),
+            ("no_auth_user", &raw.no_auth_user),
+            ("system_account", &raw.system_account),
+        ];
+        for (name, value) in sections {
+            if let Some(value) = value {
+                let key = rnats_conf::Key {
+                    name: name.to_string(),
+                    span: value.span.clone(),
+                    quoted: false,
+                };
+                top.insert(key, value.clone());
+            }
+        }
+        let config = rnats_auth::decode_auth_config(&top)
+            .map_err(|errors| errors.0.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+        Self::build(config, existing, raw.mappings.as_ref())
     }
 
     /// No auth, only `$G` and `$SYS`.

@@ -20,6 +20,7 @@ use crate::client::{reader, Client, CloseReason};
 use crate::config::reload::{self, Change};
 use crate::monitor::{self, ClosedClients};
 use crate::options::Options;
+use crate::security::Security;
 use crate::stats::ServerStats;
 use crate::{banner, VERSION_COMPAT};
 
@@ -39,6 +40,10 @@ pub struct ServerShared {
     next_client_id: AtomicU64,
     clients: Mutex<HashMap<u64, Arc<Client>>>,
     pub global: Arc<Account>,
+    /// Accounts and auth rules in force; replaced on reload. `security_epoch` moves with it so
+    /// connections notice and re-check their credentials and permissions.
+    security: RwLock<Arc<Security>>,
+    security_epoch: AtomicU64,
     pub stats: ServerStats,
     /// Cancelled to stop everything.
     pub shutdown: CancellationToken,
@@ -54,6 +59,16 @@ pub struct ServerShared {
 }
 
 impl ServerShared {
+    /// The accounts and auth rules in force.
+    pub fn security(&self) -> Arc<Security> {
+        self.security.read().clone()
+    }
+
+    /// Moves whenever [`ServerShared::security`] is replaced.
+    pub fn security_epoch(&self) -> u64 {
+        self.security_epoch.load(Ordering::Acquire)
+    }
+
     /// A snapshot of the options in force (see [`Server::reload`]).
     pub fn options(&self) -> Arc<Options> {
         self.current.read().clone()
@@ -73,6 +88,7 @@ impl ServerShared {
             max_payload: self.options().max_payload as i64,
             client_id: client.id,
             client_ip: client.addr.ip().to_string(),
+            auth_required: self.security().info_auth_required(),
             ..Info::default()
         }
     }
@@ -154,6 +170,11 @@ impl Server {
             .clone()
             .unwrap_or_else(|| server_id.clone());
         banner::starting(&server_id, &server_name);
+        let global = Account::new(GLOBAL_ACCOUNT);
+        let mut existing = HashMap::new();
+        existing.insert(GLOBAL_ACCOUNT.to_string(), global.clone());
+        let security = Security::from_options(&opts, &existing)
+            .map_err(|errors| io::Error::new(io::ErrorKind::InvalidInput, errors.join("\n")))?;
         let shared = Arc::new(ServerShared {
             server_id,
             server_name,
@@ -161,7 +182,9 @@ impl Server {
             // Ids below 5 are kept for the server's own connections, as in the original.
             next_client_id: AtomicU64::new(5),
             clients: Mutex::new(HashMap::new()),
-            global: Account::new(GLOBAL_ACCOUNT),
+            global,
+            security: RwLock::new(Arc::new(security)),
+            security_epoch: AtomicU64::new(0),
             stats: ServerStats::default(),
             shutdown: CancellationToken::new(),
             stop_accepting: CancellationToken::new(),
@@ -228,6 +251,12 @@ impl Server {
             .collect();
         if !refused.is_empty() {
             return Err(ReloadError::NotReloadable(refused));
+        }
+        if new.raw != current.raw {
+            let security = Security::from_options(&new, self.shared.security().accounts())
+                .map_err(|errors| ReloadError::Invalid(errors.join("\n")))?;
+            *self.shared.security.write() = Arc::new(security);
+            self.shared.security_epoch.fetch_add(1, Ordering::AcqRel);
         }
         *current = Arc::new(new);
         Ok(changes)

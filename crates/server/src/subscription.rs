@@ -14,6 +14,9 @@ pub struct Subscription {
     pub subject: Bytes,
     pub queue: Option<Bytes>,
     pub sid: Bytes,
+    /// For a wildcard subscription over subjects its owner may not receive: checked per
+    /// delivery.
+    pub delivery_filter: Option<Arc<rnats_auth::PermissionChecker>>,
     /// Deliveries after which the subscription ends (`UNSUB <sid> <max>`); 0 is no limit.
     max: AtomicU64,
     delivered: AtomicU64,
@@ -27,10 +30,20 @@ impl Subscription {
             subject,
             queue,
             sid,
+            delivery_filter: None,
             max: AtomicU64::new(0),
             delivered: AtomicU64::new(0),
             closed: AtomicBool::new(false),
         }
+    }
+
+    /// Adds a per-delivery permission filter.
+    pub fn with_delivery_filter(
+        mut self,
+        filter: Option<Arc<rnats_auth::PermissionChecker>>,
+    ) -> Self {
+        self.delivery_filter = filter;
+        self
     }
 
     pub fn delivered(&self) -> u64 {

@@ -9,6 +9,7 @@
 //! Lock order: a client's `subscriptions` lock may be taken before an account's trie lock;
 //! the outbound lock is a leaf (nothing else is taken while holding it).
 
+pub mod auth;
 mod outbound;
 pub mod reader;
 mod writer;
@@ -102,6 +103,9 @@ pub struct Client {
     pub counters: Counters,
     /// What the client said about itself in CONNECT, for monitoring and logs.
     pub meta: Mutex<ClientMeta>,
+    /// `allow_responses`: reply subjects this client may publish to (requests delivered to it).
+    responses: Mutex<Option<rnats_auth::ResponseTracker>>,
+    has_responses: AtomicBool,
     pub started: SystemTime,
     /// When the client last sent something, in nanoseconds since the Unix epoch.
     last_activity: AtomicU64,
@@ -115,6 +119,8 @@ pub struct ClientMeta {
     pub name: String,
     pub lang: String,
     pub version: String,
+    /// The authenticated user or nkey, when auth is on.
+    pub user: String,
 }
 
 impl Client {
@@ -133,6 +139,8 @@ impl Client {
             subscriptions: Mutex::new(HashMap::new()),
             counters: Counters::default(),
             meta: Mutex::new(ClientMeta::default()),
+            responses: Mutex::new(None),
+            has_responses: AtomicBool::new(false),
             started: SystemTime::now(),
             last_activity: AtomicU64::new(unix_nanos(SystemTime::now())),
             rtt_nanos: AtomicU64::new(0),
@@ -173,6 +181,32 @@ impl Client {
             Enqueued::Closed => {}
             Enqueued::First | Enqueued::More => self.flush(),
         }
+    }
+
+    /// Sets (or clears) the `allow_responses` tracker.
+    pub fn set_responses(&self, tracker: Option<rnats_auth::ResponseTracker>) {
+        self.has_responses
+            .store(tracker.is_some(), Ordering::Relaxed);
+        *self.responses.lock() = tracker;
+    }
+
+    /// Notes a request delivered to this client, whose reply it may then publish.
+    pub fn record_request(&self, reply: &[u8]) {
+        if self.has_responses.load(Ordering::Relaxed) {
+            if let Some(tracker) = self.responses.lock().as_mut() {
+                tracker.record_request(&String::from_utf8_lossy(reply), std::time::Instant::now());
+            }
+        }
+    }
+
+    /// Whether `subject` is a reply this client may publish under `allow_responses`.
+    pub fn allow_reply(&self, subject: &str, now: std::time::Instant) -> bool {
+        self.has_responses.load(Ordering::Relaxed)
+            && self
+                .responses
+                .lock()
+                .as_mut()
+                .is_some_and(|t| t.allow_reply(subject, now))
     }
 
     /// Wakes the writer.

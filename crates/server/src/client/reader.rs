@@ -9,8 +9,9 @@ use rnats_proto::{encode, ClientOp, Connect, Limits, Parser, ProtoError, Publish
 use rnats_subject::{validate, MatchCache};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 use tokio::net::TcpStream;
-use tracing::{debug, trace};
+use tracing::{debug, error, trace};
 
+use super::auth::{ConnAuth, Credentials};
 use super::{writer, Client, CloseReason};
 use crate::account::{Account, MatchResult};
 use crate::monitor::ClosedClient;
@@ -47,7 +48,10 @@ pub async fn serve_split<R, W>(
     let client = Arc::new(Client::new(id, addr, server.options().max_pending));
     server.register(client.clone());
     debug!("{} - Client connection created", client.log_prefix());
-    let info = server.info_for(&client).to_line();
+    let mut conn = Connection::new(server.clone(), client.clone());
+    let mut info = server.info_for(&client);
+    info.nonce = conn.auth.nonce.clone().unwrap_or_default();
+    let info = info.to_line();
     client.send(|b| b.extend_from_slice(&info));
     let writer = server.tasks.spawn(writer::run(
         client.clone(),
@@ -55,7 +59,6 @@ pub async fn serve_split<R, W>(
         write_half,
         server.options().write_deadline,
     ));
-    let mut conn = Connection::new(server.clone(), client.clone());
     conn.run(read_half).await;
     let subscriptions = conn.close_subscriptions();
     server.unregister(client.id);
@@ -94,6 +97,9 @@ struct Connection {
     in_msgs: u64,
     in_bytes: u64,
     trace: bool,
+    auth: ConnAuth,
+    /// When an unauthenticated connection is closed (`Authentication Timeout`).
+    auth_deadline: Option<tokio::time::Instant>,
 }
 
 impl Connection {
@@ -105,7 +111,13 @@ impl Connection {
         });
         let cache = (!opts.disable_sublist_cache).then(|| MatchCache::new(CACHE_SIZE));
         let trace = opts.logging.trace;
+        let auth = ConnAuth::new(&server.security(), server.security_epoch());
+        let auth_deadline = auth
+            .required
+            .then(|| tokio::time::Instant::now() + opts.auth_timeout);
         Self {
+            auth,
+            auth_deadline,
             account: server.global.clone(),
             router: Router::new(rand::random()),
             server,
@@ -139,6 +151,11 @@ impl Connection {
             tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
         ping_timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let closing = self.client.closing().clone();
+        let auth_timer = tokio::time::sleep_until(
+            self.auth_deadline
+                .unwrap_or_else(|| tokio::time::Instant::now() + Duration::from_secs(86400 * 365)),
+        );
+        tokio::pin!(auth_timer);
         loop {
             let spare = buf.capacity() - buf.len();
             if spare < 4096 || spare < self.parser.bytes_wanted(buf.len()) {
@@ -151,6 +168,14 @@ impl Connection {
                     self.client.close(CloseReason::ServerShutdown, false);
                     break;
                 }
+                () = &mut auth_timer, if self.auth_deadline.is_some() && !self.connected => {
+                    self.auth_deadline = None;
+                    debug!("{} - Authentication Timeout", self.client.log_prefix());
+                    self.error_and_close(
+                        &ServerError::AuthenticationTimeout,
+                        CloseReason::AuthenticationTimeout,
+                    );
+                }
                 _ = ping_timer.tick() => self.ping_tick(interval),
                 read = socket.read_buf(&mut buf) => match read {
                     Ok(0) => {
@@ -160,6 +185,7 @@ impl Connection {
                     Ok(_) => {
                         self.last_activity = Instant::now();
                         self.client.touch();
+                        self.recheck_auth();
                         self.process(&mut buf);
                         self.router.flush();
                         self.publish_counters();
@@ -251,6 +277,19 @@ impl Connection {
         if self.trace {
             trace!("{} - <<- {:?}", self.client.log_prefix(), op);
         }
+        if !self.connected && self.auth.required && !matches!(op, ClientOp::Connect(_)) {
+            // Only `no_auth_user` lets a client skip CONNECT when auth is on.
+            if self.server.security().config.no_auth_user.is_none()
+                || !self.bind(Credentials::default())
+            {
+                self.error_and_close(
+                    &ServerError::AuthorizationViolation,
+                    CloseReason::AuthenticationViolation,
+                );
+                return;
+            }
+            self.connected = true;
+        }
         match op {
             ClientOp::Pub(publish) => self.publish(publish),
             ClientOp::Ping => self.ping(),
@@ -315,6 +354,13 @@ impl Connection {
             );
             return;
         }
+        if !self.bind(Credentials::from(&connect)) {
+            self.error_and_close(
+                &ServerError::AuthorizationViolation,
+                CloseReason::AuthenticationViolation,
+            );
+            return;
+        }
         self.connected = true;
         self.verbose = connect.verbose;
         self.pedantic = connect.pedantic;
@@ -323,11 +369,12 @@ impl Connection {
         self.parser.set_headers(headers);
         self.client
             .set_connect_flags(connect.echo, headers, connect.protocol >= 1);
-        *self.client.meta.lock() = super::ClientMeta {
-            name: connect.name.clone(),
-            lang: connect.lang.clone(),
-            version: connect.version.clone(),
-        };
+        {
+            let mut meta = self.client.meta.lock();
+            meta.name.clone_from(&connect.name);
+            meta.lang.clone_from(&connect.lang);
+            meta.version.clone_from(&connect.version);
+        }
         debug!(
             "{} - Client connected: name={:?} lang={:?} version={:?}",
             self.client.log_prefix(),
@@ -338,9 +385,92 @@ impl Connection {
         self.ok();
     }
 
+    /// Authenticates with `credentials` and binds the connection to its account. Logs and
+    /// returns false when refused.
+    fn bind(&mut self, credentials: Credentials) -> bool {
+        let security = self.server.security();
+        let epoch = self.server.security_epoch();
+        match self
+            .auth
+            .authenticate(&security, epoch, credentials, &self.client)
+        {
+            Ok(account) => {
+                self.switch_account(account);
+                true
+            }
+            Err(why) => {
+                error!("{} - {why}", self.client.log_prefix());
+                false
+            }
+        }
+    }
+
+    fn switch_account(&mut self, account: Arc<Account>) {
+        if !Arc::ptr_eq(&account, &self.account) {
+            self.close_subscriptions();
+            self.account = account;
+            if let Some(cache) = &mut self.cache {
+                *cache = MatchCache::new(CACHE_SIZE);
+            }
+        }
+    }
+
+    /// After a reload changed users or permissions: re-check this connection at once. A client
+    /// no longer allowed in is closed; subscriptions no longer allowed are dropped, each with
+    /// an error naming it.
+    fn recheck_auth(&mut self) {
+        let epoch = self.server.security_epoch();
+        if epoch == self.auth.epoch {
+            return;
+        }
+        if !self.connected {
+            self.auth = ConnAuth::new(&self.server.security(), epoch);
+            return;
+        }
+        let security = self.server.security();
+        match self.auth.reauthenticate(&security, epoch, &self.client) {
+            Ok(account) => self.switch_account(account),
+            Err(why) => {
+                error!("{} - {why}", self.client.log_prefix());
+                self.error_and_close(
+                    &ServerError::AuthorizationViolation,
+                    CloseReason::AuthenticationViolation,
+                );
+                return;
+            }
+        }
+        let subs: Vec<SubRef> = self.client.subscriptions.lock().values().cloned().collect();
+        for sub in subs {
+            if !self.auth.can_subscribe(&sub.subject, sub.queue.as_deref()) {
+                self.send_error(&ServerError::SubscriptionRevoked {
+                    subject: String::from_utf8_lossy(&sub.subject).into_owned(),
+                    queue: sub
+                        .queue
+                        .as_ref()
+                        .map(|q| String::from_utf8_lossy(q).into_owned()),
+                    sid: String::from_utf8_lossy(&sub.sid).into_owned(),
+                });
+                router::remove_subscription(&self.account, &sub);
+            }
+        }
+    }
+
     fn subscribe(&mut self, subject: &[u8], queue: Option<&[u8]>, sid: &[u8]) {
         if !validate::is_valid_pattern(subject) {
             self.send_error(&ServerError::InvalidSubject);
+            return;
+        }
+        if !self.auth.can_subscribe(subject, queue) {
+            let subject = String::from_utf8_lossy(subject).into_owned();
+            let error = match queue {
+                Some(q) => ServerError::QueueSubscriptionViolation {
+                    subject,
+                    queue: String::from_utf8_lossy(q).into_owned(),
+                },
+                None => ServerError::SubscriptionViolation(subject),
+            };
+            debug!("{} - {}", self.client.log_prefix(), error.text());
+            self.send_error(&error);
             return;
         }
         let max = self.server.options().max_subscriptions;
@@ -357,12 +487,15 @@ impl Connection {
                 return;
             }
             // Copies, so a long-lived subscription does not pin the read buffer.
-            let sub = SubRef(Arc::new(Subscription::new(
-                self.client.clone(),
-                Bytes::copy_from_slice(subject),
-                queue.map(Bytes::copy_from_slice),
-                Bytes::copy_from_slice(sid),
-            )));
+            let sub = SubRef(Arc::new(
+                Subscription::new(
+                    self.client.clone(),
+                    Bytes::copy_from_slice(subject),
+                    queue.map(Bytes::copy_from_slice),
+                    Bytes::copy_from_slice(sid),
+                )
+                .with_delivery_filter(self.auth.delivery_filter(subject)),
+            ));
             subs.insert(sub.sid.clone(), sub.clone());
             sub
         };
@@ -407,7 +540,16 @@ impl Connection {
                 return;
             }
         }
+        if !self.auth.can_publish(&self.client, subject) {
+            let error =
+                ServerError::PublishViolation(String::from_utf8_lossy(subject).into_owned());
+            debug!("{} - {}", self.client.log_prefix(), error.text());
+            self.send_error(&error);
+            return;
+        }
         self.ok();
+        let mapped = self.account.map_subject(subject, self.router.roll());
+        let subject = mapped.as_deref().unwrap_or(subject);
         let matches = self.lookup(subject);
         let msg = Message {
             subject,
@@ -415,9 +557,9 @@ impl Connection {
             header_len: publish.header_len,
             payload: &publish.payload,
         };
-        let delivered =
-            self.router
-                .deliver(&self.server, &self.account, &self.client, &matches, msg);
+        let delivered = self
+            .router
+            .route(&self.server, &self.account, &self.client, &matches, msg);
         if delivered == 0 && self.no_responders {
             if let Some(reply) = &publish.reply {
                 router::no_responders(&self.account, &self.client, subject, reply);

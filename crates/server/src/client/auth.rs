@@ -1,0 +1,168 @@
+//! A connection's authentication and permissions.
+//!
+//! Credentials from CONNECT are kept (in memory, never logged) so that a config reload that
+//! changes users or permissions can re-check the connection at once.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use rnats_auth::{
+    authenticate, AuthError, AuthenticatedUser, ConnectCredentials, ConnectionType, Identity,
+    PermissionChecker, ResponseTracker,
+};
+use rnats_proto::Connect;
+
+use super::Client;
+use crate::account::Account;
+use crate::security::Security;
+
+/// What CONNECT said about who the client is.
+#[derive(Clone, Default)]
+pub struct Credentials {
+    user: Option<String>,
+    pass: Option<String>,
+    auth_token: Option<String>,
+    nkey: Option<String>,
+    sig: Option<String>,
+}
+
+impl From<&Connect> for Credentials {
+    fn from(c: &Connect) -> Self {
+        Self {
+            user: c.user.clone(),
+            pass: c.pass.clone(),
+            auth_token: c.auth_token.clone(),
+            nkey: c.nkey.clone(),
+            sig: c.sig.clone(),
+        }
+    }
+}
+
+/// Who is asking, for log lines (never the secret).
+pub fn describe(identity: &Credentials) -> String {
+    match (&identity.user, &identity.nkey) {
+        (Some(user), _) => format!("User {user:?}"),
+        (None, Some(nkey)) => format!("Nkey {nkey:?}"),
+        _ if identity.auth_token.is_some() => "Token".into(),
+        _ => "no credentials".into(),
+    }
+}
+
+/// The auth state of one connection.
+pub struct ConnAuth {
+    /// Clients must authenticate (CONNECT first, within the auth timeout).
+    pub required: bool,
+    /// Sent in INFO when nkey users exist; signed by the client.
+    pub nonce: Option<String>,
+    /// Publish and subscribe checks; `None` when everything is allowed.
+    permissions: Option<PermissionChecker>,
+    /// Permissions for filtering deliveries to wildcard subscriptions over denied subjects.
+    delivery_filter: Option<Arc<PermissionChecker>>,
+    credentials: Credentials,
+    /// The security epoch these permissions were computed in.
+    pub epoch: u64,
+}
+
+impl ConnAuth {
+    pub fn new(security: &Security, epoch: u64) -> Self {
+        Self {
+            required: security.auth_required(),
+            nonce: security.config.needs_nonce().then(crate::security::nonce),
+            permissions: None,
+            delivery_filter: None,
+            credentials: Credentials::default(),
+            epoch,
+        }
+    }
+
+    /// Checks `credentials` and binds the connection's permissions; returns the account.
+    ///
+    /// # Errors
+    /// Why the client was refused (for the log; the client only sees
+    /// `Authorization Violation`).
+    pub fn authenticate(
+        &mut self,
+        security: &Security,
+        epoch: u64,
+        credentials: Credentials,
+        client: &Client,
+    ) -> Result<Arc<Account>, String> {
+        self.credentials = credentials;
+        self.epoch = epoch;
+        self.required = security.auth_required();
+        let c = &self.credentials;
+        let creds = ConnectCredentials {
+            user: c.user.as_deref(),
+            pass: c.pass.as_deref(),
+            auth_token: c.auth_token.as_deref(),
+            nkey: c.nkey.as_deref(),
+            sig: c.sig.as_deref(),
+            nonce: self.nonce.as_deref().unwrap_or(""),
+            connection_type: ConnectionType::Standard,
+        };
+        let user: AuthenticatedUser =
+            authenticate(&security.config, &creds).map_err(|e: AuthError| {
+                format!(
+                    "authentication error - {} ({e})",
+                    describe(&self.credentials)
+                )
+            })?;
+        let account = security
+            .account(&user.account)
+            .ok_or_else(|| format!("account {:?} not found", user.account))?;
+        let checker = user.permissions.as_ref().map(PermissionChecker::new);
+        self.delivery_filter = user
+            .permissions
+            .as_ref()
+            .map(|p| Arc::new(PermissionChecker::new(p)));
+        client.set_responses(
+            checker
+                .as_ref()
+                .and_then(PermissionChecker::response_permission)
+                .map(ResponseTracker::new),
+        );
+        self.permissions = checker;
+        if let Identity::User(name) | Identity::Nkey(name) = &user.identity {
+            client.meta.lock().user = name.clone();
+        }
+        Ok(account)
+    }
+
+    /// Re-checks the saved credentials against a new configuration.
+    ///
+    /// # Errors
+    /// The client is no longer allowed in.
+    pub fn reauthenticate(
+        &mut self,
+        security: &Security,
+        epoch: u64,
+        client: &Client,
+    ) -> Result<Arc<Account>, String> {
+        let credentials = self.credentials.clone();
+        self.authenticate(security, epoch, credentials, client)
+    }
+
+    pub fn can_publish(&mut self, client: &Client, subject: &[u8]) -> bool {
+        let Some(checker) = &mut self.permissions else {
+            return true;
+        };
+        let subject = String::from_utf8_lossy(subject);
+        checker.can_publish(&subject) || client.allow_reply(&subject, Instant::now())
+    }
+
+    pub fn can_subscribe(&self, subject: &[u8], queue: Option<&[u8]>) -> bool {
+        let Some(checker) = &self.permissions else {
+            return true;
+        };
+        let queue = queue.map(String::from_utf8_lossy);
+        checker.can_subscribe(&String::from_utf8_lossy(subject), queue.as_deref())
+    }
+
+    /// The filter a subscription to `subject` needs, if deliveries must be checked one by one.
+    pub fn delivery_filter(&self, subject: &[u8]) -> Option<Arc<PermissionChecker>> {
+        let filter = self.delivery_filter.as_ref()?;
+        filter
+            .needs_delivery_filter(&String::from_utf8_lossy(subject))
+            .then(|| filter.clone())
+    }
+}
