@@ -538,7 +538,9 @@ impl Decoder {
                     opts.ports_file_dir = Some(PathBuf::from(s));
                 }
             }
-            // Kept as written for the auth and mapping code; `authorization.timeout` applies now.
+            // Kept as written: the security layer (crate::security) decodes accounts,
+            // mappings and auth from `opts.raw`; `authorization.timeout` applies here.
+            // The notice stays until client authentication is enforced.
             "authorization" => {
                 if let Some(map) = self.map(span, "authorization", v) {
                     if let Some(t) = features::authorization(self, map) {
@@ -561,19 +563,16 @@ impl Decoder {
                 if !matches!(v.kind, ValueKind::Map(_) | ValueKind::Array(_)) {
                     self.mistyped(span, "accounts", "a map or an array", v);
                 } else {
-                    self.notice(span, "accounts", features::consequence("accounts"));
                     opts.raw.accounts = Some(v.clone());
                 }
             }
             "no_auth_user" => {
                 if self.string(span, &name, v).is_some() {
-                    self.notice(span, "no_auth_user", None);
                     opts.raw.no_auth_user = Some(v.clone());
                 }
             }
             "system_account" | "system" => {
                 if self.string(span, &name, v).is_some() {
-                    self.notice(span, "system_account", None);
                     opts.raw.system_account = Some(v.clone());
                 }
             }
@@ -584,7 +583,6 @@ impl Decoder {
             }
             "mappings" | "maps" => {
                 if self.map(span, "mappings", v).is_some() {
-                    self.notice(span, "mappings", features::consequence("mappings"));
                     opts.raw.mappings = Some(v.clone());
                 }
             }

@@ -58,8 +58,6 @@ const CURVES: &[&str] = &[
 pub(crate) fn consequence(option: &str) -> Option<&'static str> {
     match option {
         "authorization" => Some("clients are NOT authenticated"),
-        "accounts" => Some("every client uses the global account"),
-        "mappings" => Some("subjects are not mapped"),
         "tls" => Some("clients connect without TLS"),
         _ => None,
     }

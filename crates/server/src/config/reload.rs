@@ -12,8 +12,10 @@
 //!   reload (and `max_payload` in their INFO). Existing connections keep the values they
 //!   started with (the original also updates `max_payload` of existing clients);
 //! - `lame_duck_duration`/`lame_duck_grace_period`: the next time lame duck mode starts;
-//! - `authorization`, `accounts`, `mappings` and options of unbuilt features: accepted, with
-//!   no effect until those features exist.
+//! - `authorization`, `accounts`, `mappings`, `no_auth_user`, `system_account`: the
+//!   accounts and their imports, exports and mappings are laid out again
+//!   ([`crate::server::Server::reload`]);
+//! - options of unbuilt features: accepted, no effect until those features exist.
 
 use std::fmt;
 use std::time::Duration;
@@ -39,7 +41,7 @@ pub enum Change {
     LameDuckDuration(Duration),
     LameDuckGracePeriod(Duration),
     /// A section kept raw (`authorization`, `accounts`, `mappings`, ...) or an option of a
-    /// feature not built yet changed. Accepted; takes effect once the feature exists.
+    /// feature not built yet changed. Accepted.
     Section(&'static str),
     /// Needs a restart (listen address, server name, log file, ...): refuses the reload.
     Restart {
@@ -101,7 +103,7 @@ impl fmt::Display for Change {
             | Change::LameDuckGracePeriod(d) => {
                 write!(f, "{name} = {}", super::decode::go_duration(*d))
             }
-            Change::Section(_) => write!(f, "{name} changed (not supported yet; no effect)"),
+            Change::Section(_) => write!(f, "{name} changed"),
             Change::Restart { old, new, .. } => {
                 write!(
                     f,
