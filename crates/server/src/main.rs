@@ -162,7 +162,11 @@ impl RunFiles {
                 addr.ip().to_string()
             };
             let ports = serde_json::json!({ "nats": [format!("nats://{host}:{}", addr.port())] });
-            match std::fs::write(&path, ports.to_string()) {
+            // Written aside and renamed, so a reader never sees a half-written file.
+            let partial = path.with_extension("ports.tmp");
+            let written = std::fs::write(&partial, ports.to_string())
+                .and_then(|()| std::fs::rename(&partial, &path));
+            match written {
                 Ok(()) => paths.push(path),
                 Err(e) => error!("Error writing ports file ({}): {e}", path.display()),
             }

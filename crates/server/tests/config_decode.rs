@@ -224,9 +224,8 @@ fn auth_sections_are_kept_raw_and_unbuilt_features_noticed_once_each() {
     assert_eq!(
         noticed,
         [
-            // accounts, no_auth_user, system_account and mappings are applied by the
-            // security layer from `options.raw`, so they are not noticed.
-            "authorization",
+            // authorization, accounts, no_auth_user, system_account and mappings are
+            // applied by the security layer from `options.raw`, so they are not noticed.
             "jetstream",
             "cluster",
             "leafnodes",
@@ -235,7 +234,7 @@ fn auth_sections_are_kept_raw_and_unbuilt_features_noticed_once_each() {
     );
     assert!(loaded.notices[0]
         .to_string()
-        .contains("option \"authorization\" is not supported yet by rnats-server; ignoring it"));
+        .contains("option \"jetstream\" is not supported yet by rnats-server; ignoring it"));
     let raw = &loaded.options.raw;
     let auth = raw.authorization.as_ref().and_then(|v| v.as_map()).unwrap();
     assert!(auth.get("users").is_some());

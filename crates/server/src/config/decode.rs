@@ -540,21 +540,10 @@ impl Decoder {
             }
             // Kept as written: the security layer (crate::security) decodes accounts,
             // mappings and auth from `opts.raw`; `authorization.timeout` applies here.
-            // The notice stays until client authentication is enforced.
             "authorization" => {
                 if let Some(map) = self.map(span, "authorization", v) {
                     if let Some(t) = features::authorization(self, map) {
                         opts.auth_timeout = t;
-                    }
-                    let only_timeout = map
-                        .iter()
-                        .all(|e| e.key.name.eq_ignore_ascii_case("timeout"));
-                    if !only_timeout {
-                        self.notice(
-                            span,
-                            "authorization",
-                            features::consequence("authorization"),
-                        );
                     }
                     opts.raw.authorization = Some(v.clone());
                 }

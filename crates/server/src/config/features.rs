@@ -57,7 +57,6 @@ const CURVES: &[&str] = &[
 /// What a user loses while an option is ignored, when that is worth saying.
 pub(crate) fn consequence(option: &str) -> Option<&'static str> {
     match option {
-        "authorization" => Some("clients are NOT authenticated"),
         "tls" => Some("clients connect without TLS"),
         _ => None,
     }
