@@ -29,6 +29,8 @@ impl Running {
             .unwrap();
         let running = Self { child, dir };
         wait_for(|| running.log().contains("Server is ready"));
+        // The ports file is written just after the ready line.
+        wait_for(|| running.ports_file().exists());
         running
     }
 

@@ -209,7 +209,7 @@ fn auth_sections_are_kept_raw_and_unbuilt_features_noticed_once_each() {
         r#"
         port: 4222
         authorization { users: [ {user: a, password: b} ], timeout: 3 }
-        accounts { A: { users: [ {user: x, password: y} ] } }
+        accounts { A: { users: [ {user: x, password: y} ] }, SYS: {} }
         no_auth_user: a
         system_account: SYS
         mappings { "foo": "bar" }

@@ -250,19 +250,24 @@ impl ReferenceServer {
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("start reference nats-server");
-        let ports = dir
-            .path()
-            .join(format!("nats-server_{}.ports", child.id()));
+        let ports = dir.path().join(format!("nats-server_{}.ports", child.id()));
         let deadline = Instant::now() + Duration::from_secs(10);
         let port = loop {
             if let Ok(text) = std::fs::read_to_string(&ports) {
                 if let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) {
                     if let Some(url) = json["nats"][0].as_str() {
-                        break url.rsplit(':').next().and_then(|p| p.parse().ok()).expect("port");
+                        break url
+                            .rsplit(':')
+                            .next()
+                            .and_then(|p| p.parse().ok())
+                            .expect("port");
                     }
                 }
             }
-            assert!(Instant::now() < deadline, "reference nats-server did not start");
+            assert!(
+                Instant::now() < deadline,
+                "reference nats-server did not start"
+            );
             std::thread::sleep(Duration::from_millis(20));
         };
         Some(Self {

@@ -29,6 +29,7 @@ use rnats_conf::{Map, Span};
 use sha2::{Digest, Sha256};
 
 use crate::options::Options;
+use crate::security::Security;
 
 /// One message about a place in a config file. Displays as the original prints its config
 /// errors: `file:line:col: message`, with the original's column (see
@@ -113,6 +114,9 @@ pub enum ConfigError {
     /// The text does not parse (syntax, missing include or variable, ...).
     #[error("{0}")]
     Parse(#[from] rnats_conf::Error),
+    /// Users, accounts, imports, exports or mappings are invalid (one line each).
+    #[error("{}", .0.join("\n"))]
+    Security(Vec<String>),
     /// It parses, but options are unknown, mistyped or inconsistent.
     #[error("{}", join_issues(warnings, errors))]
     Invalid {
@@ -145,6 +149,11 @@ pub fn load_file(path: &Path) -> Result<Loaded, ConfigError> {
             errors: report.errors,
             warnings: report.warnings,
         });
+    }
+    // Users, accounts, imports, exports and mappings: checked the way the server will
+    // build them, so `-t` and reload refuse what startup would.
+    if let Err(errors) = Security::from_options(&options, &std::collections::HashMap::new()) {
+        return Err(ConfigError::Security(errors));
     }
     Ok(Loaded {
         options,
