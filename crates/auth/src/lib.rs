@@ -9,8 +9,9 @@
 //! # What it leaves out
 //!
 //! No I/O, no clock, no async: the server reads the file, makes the nonce, passes the time
-//! and holds the per-connection state. JWT/operator mode, TLS certificate mapping and auth
-//! callout are not here. Subject mappings, account limits and JetStream settings are kept
+//! and holds the per-connection state. NATS JWTs (operator, account, user and activation
+//! claims; encode, decode, trust-chain checks) are in [`jwt`]; resolvers and applying JWT
+//! accounts belong to the server. TLS certificate mapping and auth callout are not here. Subject mappings, account limits and JetStream settings are kept
 //! undecoded for the server.
 //!
 //! # Main types
@@ -45,6 +46,7 @@ mod authenticate;
 mod check;
 mod decode;
 mod error;
+pub mod jwt;
 mod model;
 mod responses;
 mod secret;
@@ -56,6 +58,7 @@ pub use authenticate::{
 pub use check::{PermissionChecker, PUBLISH_CACHE_SIZE};
 pub use decode::{decode_auth_config, decode_permissions};
 pub use error::{AuthError, ConfigError, ConfigErrors};
+pub use jwt::{AnyClaims, Claims, JwtError};
 pub use model::{
     AccountConfig, AuthConfig, ConnectionType, Export, ExportKind, Import, NkeyUser, Permissions,
     ResponsePermission, ResponseType, SingleUser, SubjectPermission, User,
