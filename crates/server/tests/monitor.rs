@@ -285,7 +285,8 @@ async fn accounts_report_the_global_account() {
     c.flush().await.unwrap();
     wait_for(addr, "/varz", |v| v["out_msgs"] == 1);
     let accountz = get_json(addr, "/accountz");
-    assert_eq!(accountz["accounts"], serde_json::json!(["$G"]));
+    // The global account and the system account, as the original lists them.
+    assert_eq!(accountz["accounts"], serde_json::json!(["$G", "$SYS"]));
     let detail = get_json(addr, "/accountz?acc=$G");
     assert_eq!(detail["account_detail"]["client_connections"], 1);
     assert_eq!(detail["account_detail"]["subscriptions"], 1);

@@ -12,6 +12,7 @@
 pub mod auth;
 mod outbound;
 pub mod reader;
+mod transport;
 mod writer;
 
 use std::collections::HashMap;
@@ -25,6 +26,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 pub use outbound::{Enqueued, Outbound};
+pub use transport::Transport;
 
 use crate::subscription::SubRef;
 
@@ -47,6 +49,7 @@ pub enum CloseReason {
     MaxControlLineExceeded,
     NoRespondersRequiresHeaders,
     ServerShutdown,
+    TlsHandshakeFailure,
 }
 
 impl CloseReason {
@@ -68,6 +71,7 @@ impl CloseReason {
             Self::MaxControlLineExceeded => "Maximum Control Line Exceeded",
             Self::NoRespondersRequiresHeaders => "No Responders Requires Headers",
             Self::ServerShutdown => "Server Shutdown",
+            Self::TlsHandshakeFailure => "TLS Handshake Failure",
         }
     }
 }
@@ -121,6 +125,8 @@ pub struct ClientMeta {
     pub version: String,
     /// The authenticated user or nkey, when auth is on.
     pub user: String,
+    /// The account the connection is bound to (empty until bound: the global account).
+    pub account: String,
 }
 
 impl Client {
@@ -180,6 +186,16 @@ impl Client {
             Enqueued::SlowConsumer => self.close(CloseReason::SlowConsumerPendingBytes, false),
             Enqueued::Closed => {}
             Enqueued::First | Enqueued::More => self.flush(),
+        }
+    }
+
+    /// The name of the account the connection is bound to.
+    pub fn account_name(&self) -> String {
+        let meta = self.meta.lock();
+        if meta.account.is_empty() {
+            crate::account::GLOBAL_ACCOUNT.to_owned()
+        } else {
+            meta.account.clone()
         }
     }
 

@@ -12,13 +12,14 @@ use tokio::net::TcpStream;
 use tracing::{debug, error, trace};
 
 use super::auth::{ConnAuth, Credentials};
-use super::{writer, Client, CloseReason};
+use super::{writer, Client, CloseReason, Transport};
 use crate::account::{Account, MatchResult};
 use crate::monitor::ClosedClient;
 use crate::router::{self, Message, Router};
 use crate::server::ServerShared;
 use crate::stats::ServerStats;
 use crate::subscription::{SubRef, Subscription};
+use crate::tls::identity::CertIdentity;
 
 /// Read buffer size; a read fills at most this much before the ops in it are run.
 const READ_CHUNK: usize = 64 * 1024;
@@ -45,35 +46,103 @@ pub async fn serve_split<R, W>(
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin + Send + 'static,
 {
-    let client = Arc::new(Client::new(id, addr, server.options().max_pending));
-    server.register(client.clone());
-    debug!("{} - Client connection created", client.log_prefix());
-    let mut conn = Connection::new(server.clone(), client.clone());
-    let mut info = server.info_for(&client);
-    info.nonce = conn.auth.nonce.clone().unwrap_or_default();
-    let info = info.to_line();
-    client.send(|b| b.extend_from_slice(&info));
-    let writer = server.tasks.spawn(writer::run(
-        client.clone(),
-        server.clone(),
-        write_half,
-        server.options().write_deadline,
-    ));
-    conn.run(read_half).await;
-    let subscriptions = conn.close_subscriptions();
-    server.unregister(client.id);
-    server
-        .closed_clients
-        .push(ClosedClient::new(&client, &subscriptions));
-    let _ = writer.await;
-    debug!(
-        "{} - Client connection closed: {}",
-        client.log_prefix(),
-        client
-            .close_reason()
-            .unwrap_or(CloseReason::ClientClosed)
-            .as_str()
-    );
+    Pending::new(server, id, addr, Transport::default())
+        .serve(read_half, write_half, false)
+        .await;
+}
+
+/// A connection registered with the server but not served yet: its INFO is ready, and a
+/// TLS handshake may still have to happen (the INFO goes out in plaintext first, unless
+/// `handshake_first`).
+pub struct Pending {
+    server: Arc<ServerShared>,
+    client: Arc<Client>,
+    conn: Connection,
+}
+
+impl Pending {
+    pub fn new(server: Arc<ServerShared>, id: u64, addr: SocketAddr, transport: Transport) -> Self {
+        let client = Arc::new(Client::new(id, addr, server.options().max_pending));
+        server.register(client.clone());
+        debug!("{} - Client connection created", client.log_prefix());
+        let conn = Connection::new(server.clone(), client.clone(), transport);
+        Self {
+            server,
+            client,
+            conn,
+        }
+    }
+
+    pub fn client(&self) -> &Arc<Client> {
+        &self.client
+    }
+
+    /// The INFO line this connection gets first.
+    pub fn info_line(&self) -> Vec<u8> {
+        let mut info = self.conn.info();
+        info.nonce = self.conn.auth.nonce.clone().unwrap_or_default();
+        info.to_line()
+    }
+
+    /// The TLS handshake finished: from now on the connection runs over TLS.
+    pub fn set_tls(&mut self, certificate: Option<Arc<CertIdentity>>) {
+        self.conn.transport.tls = true;
+        self.conn.auth.set_certificate(certificate);
+    }
+
+    /// Ends a connection that never got going (a failed TLS handshake).
+    pub fn fail(self, reason: CloseReason) {
+        self.client.close(reason, false);
+        self.server.unregister(self.client.id);
+        self.server
+            .closed_clients
+            .push(ClosedClient::new(&self.client, &[]));
+        debug!(
+            "{} - Client connection closed: {}",
+            self.client.log_prefix(),
+            reason.as_str()
+        );
+    }
+
+    /// Serves the connection to its end; sends the INFO first unless `info_sent`.
+    pub async fn serve<R, W>(self, read_half: R, write_half: W, info_sent: bool)
+    where
+        R: AsyncRead + Unpin,
+        W: AsyncWrite + Unpin + Send + 'static,
+    {
+        let Self {
+            server,
+            client,
+            mut conn,
+        } = self;
+        if !info_sent {
+            let mut info = conn.info();
+            info.nonce = conn.auth.nonce.clone().unwrap_or_default();
+            let info = info.to_line();
+            client.send(|b| b.extend_from_slice(&info));
+        }
+        let writer = server.tasks.spawn(writer::run(
+            client.clone(),
+            server.clone(),
+            write_half,
+            server.options().write_deadline,
+        ));
+        conn.run(read_half).await;
+        let subscriptions = conn.close_subscriptions();
+        server.unregister(client.id);
+        server
+            .closed_clients
+            .push(ClosedClient::new(&client, &subscriptions));
+        let _ = writer.await;
+        debug!(
+            "{} - Client connection closed: {}",
+            client.log_prefix(),
+            client
+                .close_reason()
+                .unwrap_or(CloseReason::ClientClosed)
+                .as_str()
+        );
+    }
 }
 
 /// The reader's own state of a connection.
@@ -98,12 +167,13 @@ struct Connection {
     in_bytes: u64,
     trace: bool,
     auth: ConnAuth,
+    transport: Transport,
     /// When an unauthenticated connection is closed (`Authentication Timeout`).
     auth_deadline: Option<tokio::time::Instant>,
 }
 
 impl Connection {
-    fn new(server: Arc<ServerShared>, client: Arc<Client>) -> Self {
+    fn new(server: Arc<ServerShared>, client: Arc<Client>, transport: Transport) -> Self {
         let opts = server.options();
         let parser = Parser::new(Limits {
             max_control_line: opts.max_control_line,
@@ -111,12 +181,17 @@ impl Connection {
         });
         let cache = (!opts.disable_sublist_cache).then(|| MatchCache::new(CACHE_SIZE));
         let trace = opts.logging.trace;
-        let auth = ConnAuth::new(&server.security(), server.security_epoch());
+        let auth = ConnAuth::new(&server.security(), server.security_epoch(), &transport);
+        let auth_timeout = match (&opts.websocket, transport.is_websocket()) {
+            (Some(ws), true) => ws.auth_timeout.unwrap_or(opts.auth_timeout),
+            _ => opts.auth_timeout,
+        };
         let auth_deadline = auth
             .required
-            .then(|| tokio::time::Instant::now() + opts.auth_timeout);
+            .then(|| tokio::time::Instant::now() + auth_timeout);
         Self {
             auth,
+            transport,
             auth_deadline,
             account: server.global.clone(),
             router: Router::new(rand::random()),
@@ -315,12 +390,26 @@ impl Connection {
         self.client.send(|b| b.extend_from_slice(encode::PONG));
         if self.connected && self.protocol >= 1 && !self.sent_connect_info {
             self.sent_connect_info = true;
-            let mut info = self.server.info_for(&self.client);
+            let mut info = self.info();
             info.connect_info = true;
             info.remote_account = self.account.name.clone();
             let line = info.to_line();
             self.client.send(|b| b.extend_from_slice(&line));
         }
+    }
+
+    /// The INFO for this connection: the server's, adjusted for how the client came in.
+    fn info(&self) -> rnats_proto::Info {
+        let mut info = self.server.info_for(&self.client);
+        if self.transport.is_websocket() {
+            // The original: websocket clients see the websocket listener's TLS and URLs.
+            let tls = self.transport.tls;
+            info.tls_required = tls;
+            info.tls_available = tls;
+            info.tls_verify = false;
+            info.connect_urls = std::mem::take(&mut info.ws_connect_urls);
+        }
+        info
     }
 
     fn connect(&mut self, json: &[u8]) {
@@ -406,6 +495,7 @@ impl Connection {
     }
 
     fn switch_account(&mut self, account: Arc<Account>) {
+        self.client.meta.lock().account.clone_from(&account.name);
         if !Arc::ptr_eq(&account, &self.account) {
             self.close_subscriptions();
             self.account = account;
@@ -424,7 +514,7 @@ impl Connection {
             return;
         }
         if !self.connected {
-            self.auth = ConnAuth::new(&self.server.security(), epoch);
+            self.auth = self.auth.renewed(&self.server.security(), epoch);
             return;
         }
         let security = self.server.security();

@@ -1,7 +1,6 @@
 //! `/accountz` and `/accstatz`.
 //!
-//! Until named accounts arrive every client is in the global account `$G`, so per-account
-//! totals are the sums over all clients.
+//! Per-account figures sum the connections bound to each account.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,7 +12,7 @@ use super::connz::parse_bool;
 use super::format::timestamp;
 use super::subsz::SublistStats;
 use super::{BadRequest, Monitor};
-use crate::account::{Account, SYSTEM_ACCOUNT};
+use crate::account::Account;
 use crate::stats::ServerStats;
 
 /// The `/accountz` snapshot: the account names, or one account's detail with `?acc=`.
@@ -81,8 +80,12 @@ pub struct Accstatz {
 }
 
 impl Monitor {
-    pub(super) fn accounts(&self) -> Vec<&Account> {
-        vec![&*self.server.global]
+    /// Every account, by name.
+    pub(super) fn accounts(&self) -> Vec<std::sync::Arc<Account>> {
+        let security = self.server.security();
+        let mut accounts: Vec<_> = security.accounts().values().cloned().collect();
+        accounts.sort_by(|a, b| a.name.cmp(&b.name));
+        accounts
     }
 
     /// Builds `/accountz`; `acc` asks for one account's detail.
@@ -93,7 +96,7 @@ impl Monitor {
         let mut z = Accountz {
             server_id: self.server.server_id.clone(),
             now: timestamp(SystemTime::now()),
-            system_account: SYSTEM_ACCOUNT.into(),
+            system_account: self.server.security().system_account.clone(),
             accounts: None,
             account_detail: None,
         };
@@ -107,7 +110,7 @@ impl Monitor {
                     .into_iter()
                     .find(|a| a.name == name)
                     .ok_or_else(|| BadRequest(format!("Account {name} does not exist")))?;
-                let stat = self.account_stat(account);
+                let stat = self.account_stat(&account);
                 z.account_detail = Some(AccountDetail {
                     account_name: account.name.clone(),
                     update_time: timestamp(self.server.started),
@@ -118,7 +121,7 @@ impl Monitor {
                     client_connections: stat.conns,
                     subscriptions: stat.num_subscriptions,
                     name_tag: account.name.clone(),
-                    sublist_stats: SublistStats::of(account),
+                    sublist_stats: SublistStats::of(&account),
                 });
             }
         }
@@ -127,7 +130,12 @@ impl Monitor {
 
     /// One account's totals (summed over its clients).
     pub fn account_stat(&self, account: &Account) -> AccountStat {
-        let clients = self.server.clients();
+        let clients: Vec<_> = self
+            .server
+            .clients()
+            .into_iter()
+            .filter(|c| c.account_name() == account.name)
+            .collect();
         let sum = |f: fn(&crate::client::Counters) -> &AtomicU64| -> u64 {
             clients
                 .iter()
@@ -160,7 +168,7 @@ impl Monitor {
         let account_statz = self
             .accounts()
             .into_iter()
-            .map(|a| self.account_stat(a))
+            .map(|a| self.account_stat(&a))
             .filter(|s| unused || s.conns > 0)
             .collect();
         Accstatz {

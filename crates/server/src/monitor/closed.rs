@@ -51,16 +51,18 @@ impl ClosedClient {
                 delivered: s.delivered(),
             })
             .collect();
+        // One lock at a time: the account name reads the same metadata.
+        let account = client.account_name();
+        let meta = client.meta.lock().clone();
         Self {
             id: client.id,
             addr: client.addr,
-            meta: client.meta.lock().clone(),
+            meta,
             started: client.started,
             last_activity: client.last_activity(),
             stopped: SystemTime::now(),
             rtt: client.rtt(),
-            // Every client is in the global account until accounts arrive.
-            account: crate::account::GLOBAL_ACCOUNT.to_owned(),
+            account,
             reason: client.close_reason().unwrap_or(CloseReason::ClientClosed),
             in_msgs: c.in_msgs.load(Ordering::Relaxed),
             in_bytes: c.in_bytes.load(Ordering::Relaxed),

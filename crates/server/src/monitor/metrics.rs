@@ -85,7 +85,7 @@ impl Monitor {
         let stats: Vec<_> = self
             .accounts()
             .into_iter()
-            .map(|a| self.account_stat(a))
+            .map(|a| self.account_stat(&a))
             .collect();
         let per_account = |f: fn(&super::accounts::AccountStat) -> u64| -> Vec<(String, f64)> {
             stats
