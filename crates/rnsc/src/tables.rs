@@ -76,6 +76,8 @@ impl Table {
         table.with(Panel::header(self.title.clone()));
         let mut theme = Theme::from_style(Style::ascii());
         theme.remove_horizontal_lines();
+        // The title spans every column, so the top border has no column joints.
+        theme.set_borders_intersection_top('-');
         let line = HorizontalLine::full('-', '+', '+', '+');
         theme.insert_horizontal_line(1, line);
         for at in lines {
