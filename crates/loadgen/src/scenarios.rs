@@ -15,6 +15,38 @@ use crate::wire::{payload, put_pub, seq_of, Conn, Event};
 const BATCH: usize = 64 * 1024;
 /// How long a receiver waits for the next message before calling the run short.
 const IDLE: Duration = Duration::from_secs(10);
+/// Read timeout of receivers, so they notice when others have received the rest.
+const POLL: Duration = Duration::from_millis(100);
+
+/// Receives until `done()` or `IDLE` without a message; calls `on_msg` for each message and
+/// returns when the last one arrived.
+fn receive(
+    conn: &mut Conn,
+    done: &dyn Fn() -> bool,
+    on_msg: &mut dyn FnMut(&[u8]),
+) -> Result<Option<Instant>> {
+    conn.set_timeout(Some(POLL))?;
+    let mut last = None;
+    let mut idle_since = Instant::now();
+    while !done() {
+        match conn.next_event() {
+            Ok(Event::Msg { payload, .. }) => {
+                on_msg(payload);
+                let now = Instant::now();
+                last = Some(now);
+                idle_since = now;
+            }
+            Ok(Event::Pong) => {}
+            Err(e) if e.to_string().contains("timed out") => {
+                if idle_since.elapsed() > IDLE {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    Ok(last)
+}
 
 fn publish_all(
     conn: &mut Conn,
@@ -25,9 +57,25 @@ fn publish_all(
 ) -> Result<()> {
     let mut out = Vec::with_capacity(BATCH + size + 128);
     let mut body = Vec::new();
+    payload(&mut body, size, 0);
+    let fixed_subject = subjects(from) == subjects(from + 1);
+    let mut line = Vec::new();
+    let line_for = |subject: &[u8], line: &mut Vec<u8>| {
+        line.clear();
+        line.extend_from_slice(b"PUB ");
+        line.extend_from_slice(subject);
+        line.extend_from_slice(format!(" {}\r\n", body.len()).as_bytes());
+    };
+    line_for(&subjects(from), &mut line);
     for seq in from..to {
-        payload(&mut body, size, seq);
-        put_pub(&mut out, &subjects(seq), None, &body);
+        if !fixed_subject {
+            line_for(&subjects(seq), &mut line);
+        }
+        out.extend_from_slice(&line);
+        let at = out.len();
+        out.extend_from_slice(&body);
+        out[at..at + 8].copy_from_slice(&seq.to_le_bytes());
+        out.extend_from_slice(b"\r\n");
         if out.len() >= BATCH {
             conn.send(&out)?;
             out.clear();
@@ -107,7 +155,7 @@ pub fn pub_sub(addr: &str, size: usize, msgs: u64, subscribers: u64, queue: bool
     let mut handles = Vec::new();
     for _ in 0..subscribers {
         let (addr, total, ready) = (addr.to_string(), total.clone(), ready.clone());
-        handles.push(thread::spawn(move || -> Result<Seen> {
+        handles.push(thread::spawn(move || -> Result<(Seen, Option<Instant>)> {
             let mut conn = Conn::connect(&addr)?;
             conn.send(if queue {
                 b"SUB bench.ps q 1\r\n"
@@ -115,21 +163,20 @@ pub fn pub_sub(addr: &str, size: usize, msgs: u64, subscribers: u64, queue: bool
                 b"SUB bench.ps 1\r\n"
             })?;
             conn.round_trip(|_, _, _| {})?;
-            conn.set_timeout(Some(IDLE))?;
             ready.wait();
             let mut seen = Seen::new(msgs);
             let own_target = if queue { u64::MAX } else { msgs };
-            while seen.count < own_target && total.load(Ordering::Relaxed) < expected_total {
-                match conn.next_event() {
-                    Ok(Event::Msg { payload, .. }) => {
-                        seen.mark(seq_of(payload).unwrap_or(u64::MAX));
-                        total.fetch_add(1, Ordering::Relaxed);
-                    }
-                    Ok(Event::Pong) => {}
-                    Err(_) => break,
-                }
-            }
-            Ok(seen)
+            let count = std::cell::Cell::new(0u64);
+            let last = receive(
+                &mut conn,
+                &|| count.get() >= own_target || total.load(Ordering::Relaxed) >= expected_total,
+                &mut |payload| {
+                    seen.mark(seq_of(payload).unwrap_or(u64::MAX));
+                    count.set(count.get() + 1);
+                    total.fetch_add(1, Ordering::Relaxed);
+                },
+            )?;
+            Ok((seen, last))
         }));
     }
     ready.wait();
@@ -138,10 +185,12 @@ pub fn pub_sub(addr: &str, size: usize, msgs: u64, subscribers: u64, queue: bool
     publish_all(&mut publisher, &|_| b"bench.ps".to_vec(), size, 0, msgs)?;
     let mut union = vec![0u64; (msgs as usize).div_ceil(64)];
     let (mut dups, mut delivered, mut per_sub) = (0, 0, Vec::new());
+    let mut finished = started;
     for h in handles {
-        let seen = h
+        let (seen, last) = h
             .join()
             .map_err(|_| anyhow::anyhow!("subscriber panicked"))??;
+        finished = finished.max(last.unwrap_or(started));
         per_sub.push(seen.count);
         delivered += seen.count;
         dups += seen.dups;
@@ -152,7 +201,7 @@ pub fn pub_sub(addr: &str, size: usize, msgs: u64, subscribers: u64, queue: bool
             *u |= w;
         }
     }
-    let elapsed = started.elapsed().as_secs_f64();
+    let elapsed = finished.duration_since(started).as_secs_f64();
     let distinct: u64 = union.iter().map(|w| u64::from(w.count_ones())).sum();
     let lost = expected_total.saturating_sub(delivered) + msgs.saturating_sub(distinct);
     Ok(
@@ -258,7 +307,7 @@ pub fn wildcard(addr: &str, size: usize, msgs: u64) -> Result<Value> {
     let mut handles = Vec::new();
     for wildcards in [false, true] {
         let (addr, total, ready) = (addr.to_string(), total.clone(), ready.clone());
-        handles.push(thread::spawn(move || -> Result<u64> {
+        handles.push(thread::spawn(move || -> Result<(u64, Option<Instant>)> {
             let mut conn = Conn::connect(&addr)?;
             let mut subs = Vec::new();
             if wildcards {
@@ -270,20 +319,17 @@ pub fn wildcard(addr: &str, size: usize, msgs: u64) -> Result<Value> {
             }
             conn.send(&subs)?;
             conn.round_trip(|_, _, _| {})?;
-            conn.set_timeout(Some(IDLE))?;
             ready.wait();
             let mut n = 0;
-            while total.load(Ordering::Relaxed) < expected {
-                match conn.next_event() {
-                    Ok(Event::Msg { .. }) => {
-                        n += 1;
-                        total.fetch_add(1, Ordering::Relaxed);
-                    }
-                    Ok(Event::Pong) => {}
-                    Err(_) => break,
-                }
-            }
-            Ok(n)
+            let last = receive(
+                &mut conn,
+                &|| total.load(Ordering::Relaxed) >= expected,
+                &mut |_| {
+                    n += 1;
+                    total.fetch_add(1, Ordering::Relaxed);
+                },
+            )?;
+            Ok((n, last))
         }));
     }
     ready.wait();
@@ -297,12 +343,15 @@ pub fn wildcard(addr: &str, size: usize, msgs: u64) -> Result<Value> {
         msgs,
     )?;
     let mut delivered = 0;
+    let mut finished = started;
     for h in handles {
-        delivered += h
+        let (n, last) = h
             .join()
             .map_err(|_| anyhow::anyhow!("subscriber panicked"))??;
+        delivered += n;
+        finished = finished.max(last.unwrap_or(started));
     }
-    let elapsed = started.elapsed().as_secs_f64();
+    let elapsed = finished.duration_since(started).as_secs_f64();
     Ok(
         json!({"scenario": "wildcard", "msgs": msgs, "deliveries": delivered, "expected": expected,
               "lost": expected.saturating_sub(delivered), "elapsed_s": elapsed,
