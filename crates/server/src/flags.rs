@@ -115,15 +115,20 @@ struct Cli {
     pass: Option<String>,
     #[arg(long = "auth", hide = true)]
     auth: Option<String>,
-    #[arg(long = "tls", hide = true, num_args = 0..=1, default_missing_value = "true")]
+    /// Enable TLS, do not verify clients (--tls=false turns a config file's TLS off)
+    #[arg(long = "tls", num_args = 0..=1, default_missing_value = "true", require_equals = true)]
     tls: Option<String>,
-    #[arg(long = "tlscert", hide = true)]
+    /// Server certificate file
+    #[arg(long = "tlscert", value_name = "FILE")]
     tlscert: Option<String>,
-    #[arg(long = "tlskey", hide = true)]
+    /// Private key for server certificate
+    #[arg(long = "tlskey", value_name = "FILE")]
     tlskey: Option<String>,
-    #[arg(long = "tlsverify", hide = true, num_args = 0..=1, default_missing_value = "true")]
+    /// Enable TLS, verify client certificates
+    #[arg(long = "tlsverify", num_args = 0..=1, default_missing_value = "true", require_equals = true)]
     tlsverify: Option<String>,
-    #[arg(long = "tlscacert", hide = true)]
+    /// Client certificate CA for verification
+    #[arg(long = "tlscacert", value_name = "FILE")]
     tlscacert: Option<String>,
     #[arg(long = "routes", hide = true)]
     routes: Option<String>,
@@ -237,6 +242,70 @@ pub struct Overrides {
     pub logtime_utc: Option<bool>,
     pub debug: Option<bool>,
     pub trace: Option<bool>,
+    /// `--tls`, `--tlscert`, `--tlskey`, `--tlsverify`, `--tlscacert`.
+    pub tls: TlsFlags,
+}
+
+/// The TLS flags. Any of `--tls`, `--tlsverify`, `--tlscert` turns TLS on with exactly these
+/// settings (replacing a config file's `tls` block); `--tls=false` turns it off.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TlsFlags {
+    pub tls: Option<bool>,
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+    pub verify: Option<bool>,
+    pub ca: Option<PathBuf>,
+}
+
+impl TlsFlags {
+    fn enabled(&self) -> Option<bool> {
+        match self.tls {
+            Some(false) => Some(false),
+            _ if self.tls == Some(true) || self.verify == Some(true) || self.cert.is_some() => {
+                Some(true)
+            }
+            _ => None,
+        }
+    }
+
+    /// The original's checks (`overrideTLS`).
+    fn check(&self) -> Result<(), String> {
+        if self.enabled() == Some(true) {
+            if self.cert.is_none() {
+                return Err("TLS Server certificate must be present and valid".into());
+            }
+            if self.key.is_none() {
+                return Err("TLS Server private key must be present and valid".into());
+            }
+        }
+        Ok(())
+    }
+
+    fn apply(&self, options: &mut Options) {
+        match self.enabled() {
+            Some(false) => options.tls = None,
+            Some(true) => {
+                options.tls = Some(crate::tls::TlsOptions {
+                    cert_file: self.cert.clone(),
+                    key_file: self.key.clone(),
+                    ca_file: self.ca.clone(),
+                    verify: self.verify == Some(true),
+                    ..crate::tls::TlsOptions::default()
+                });
+            }
+            None => {}
+        }
+    }
+}
+
+fn flag_bool(value: Option<&String>) -> Result<Option<bool>, String> {
+    value
+        .map(|v| match v.as_str() {
+            "true" | "1" | "t" | "T" | "TRUE" | "True" => Ok(true),
+            "false" | "0" | "f" | "F" | "FALSE" | "False" => Ok(false),
+            other => Err(format!("invalid boolean value {other:?}")),
+        })
+        .transpose()
 }
 
 impl Overrides {
@@ -267,6 +336,7 @@ impl Overrides {
         set(&mut log.logtime_utc, &self.logtime_utc);
         set(&mut log.debug, &self.debug);
         set(&mut log.trace, &self.trace);
+        self.tls.apply(options);
     }
 }
 
@@ -302,7 +372,15 @@ impl Cli {
             logtime_utc: self.logtime_utc,
             debug: self.debug,
             trace: self.trace,
+            tls: TlsFlags {
+                tls: flag_bool(self.tls.as_ref())?,
+                cert: self.tlscert.clone().map(PathBuf::from),
+                key: self.tlskey.clone().map(PathBuf::from),
+                verify: flag_bool(self.tlsverify.as_ref())?,
+                ca: self.tlscacert.clone().map(PathBuf::from),
+            },
         };
+        overrides.tls.check()?;
         let mut options = Options::default();
         overrides.apply(&mut options);
         options.validate()?;
@@ -330,11 +408,6 @@ impl Cli {
             ("--user", self.user.is_some()),
             ("--pass", self.pass.is_some()),
             ("--auth", self.auth.is_some()),
-            ("--tls", self.tls.is_some()),
-            ("--tlscert", self.tlscert.is_some()),
-            ("--tlskey", self.tlskey.is_some()),
-            ("--tlsverify", self.tlsverify.is_some()),
-            ("--tlscacert", self.tlscacert.is_some()),
             ("--routes", self.routes.is_some()),
             ("--cluster", self.cluster.is_some()),
             ("--cluster_name", self.cluster_name.is_some()),
@@ -401,6 +474,24 @@ mod tests {
             f.unsupported,
             vec!["--jetstream", "--store_dir", "--routes"]
         );
+    }
+
+    #[test]
+    fn tls_flags_turn_tls_on_and_need_a_certificate_and_key() {
+        let f = run(&["--tlscert", "c.pem", "--tlskey", "k.pem", "--tlsverify"]);
+        let tls = f.options.tls.unwrap();
+        assert_eq!(tls.cert_file, Some(PathBuf::from("c.pem")));
+        assert!(tls.verify);
+        let p = |a: &[&str]| parse(a.iter().map(OsString::from)).unwrap_err();
+        assert_eq!(
+            p(&["x", "--tls"]),
+            "TLS Server certificate must be present and valid"
+        );
+        assert_eq!(
+            p(&["x", "--tls", "--tlscert", "c.pem"]),
+            "TLS Server private key must be present and valid"
+        );
+        assert!(run(&["--tls=false"]).options.tls.is_none());
     }
 
     #[test]

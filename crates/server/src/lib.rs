@@ -13,6 +13,7 @@
 //! - [`logging`] and [`banner`]: the original's log format and startup lines.
 //! - [`signals`]: Unix signals and `--signal`.
 //! - [`monitor`]: the monitoring HTTP endpoints and the closed-connections ring.
+//! - [`tls`]: TLS for client connections; [`websocket`]: the WebSocket listener.
 
 pub mod account;
 pub mod banner;
@@ -30,6 +31,8 @@ pub mod server;
 pub mod signals;
 pub mod stats;
 pub mod subscription;
+pub mod tls;
+pub mod websocket;
 
 pub use options::Options;
 pub use server::Server;

@@ -4,6 +4,9 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::tls::TlsOptions;
+use crate::websocket::WebsocketOptions;
+
 /// Everything the server is told, from flags (and later the config file). Times are
 /// `Duration`s and sizes are byte counts; nothing here is a string to be parsed later.
 #[derive(Debug, Clone)]
@@ -36,6 +39,12 @@ pub struct Options {
     pub max_closed_clients: usize,
     pub pid_file: Option<PathBuf>,
     pub ports_file_dir: Option<PathBuf>,
+    /// `tls { ... }` for the client port (also from `--tls*` flags).
+    pub tls: Option<TlsOptions>,
+    /// With TLS: clients may also connect without it (INFO `tls_available`).
+    pub allow_non_tls: bool,
+    /// `websocket { ... }`: the WebSocket listener.
+    pub websocket: Option<WebsocketOptions>,
     /// Config sections kept as written, for features decoded elsewhere (auth, mappings) or not
     /// built yet. Empty when there is no config file.
     pub raw: RawSections,
@@ -134,6 +143,9 @@ impl Default for Options {
             max_closed_clients: 10_000,
             pid_file: None,
             ports_file_dir: None,
+            tls: None,
+            allow_non_tls: false,
+            websocket: None,
             raw: RawSections::default(),
         }
     }
@@ -171,6 +183,15 @@ impl Options {
             if name.contains(' ') {
                 return Err("server name cannot contain spaces".into());
             }
+        }
+        if let Some(ws) = &self.websocket {
+            let users = |v: &Option<rnats_conf::Value>| {
+                v.as_ref().and_then(|v| v.as_map()).is_some_and(|m| {
+                    m.get_ignore_case("users").is_some() || m.get_ignore_case("nkeys").is_some()
+                })
+            };
+            let has_users = users(&self.raw.authorization);
+            ws.validate(has_users)?;
         }
         Ok(())
     }

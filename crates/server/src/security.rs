@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use bytes::Bytes;
-use rnats_auth::{AuthConfig, ExportKind, Import};
+use rnats_auth::{AuthConfig, ConnectionType, ExportKind, Import, Secret, SingleUser};
 use rnats_subject::transform::SubjectTransform;
 use rnats_subject::validate::{has_wildcards, pattern_is_subset};
 
@@ -27,6 +27,9 @@ const DEFAULT_RESPONSE_THRESHOLD: Duration = Duration::from_secs(120);
 #[derive(Debug)]
 pub struct Security {
     pub config: Arc<AuthConfig>,
+    /// What websocket clients authenticate against when the websocket block has its own
+    /// `username`/`password`, `token` or `no_auth_user`.
+    pub websocket: Option<Arc<AuthConfig>>,
     accounts: HashMap<String, Arc<Account>>,
     pub system_account: String,
 }
@@ -94,6 +97,7 @@ impl Security {
         }
         Ok(Self {
             config: Arc::new(config),
+            websocket: None,
             accounts,
             system_account,
         })
@@ -128,7 +132,19 @@ impl Security {
         }
         let config = rnats_auth::decode_auth_config(&top)
             .map_err(|errors| errors.0.iter().map(ToString::to_string).collect::<Vec<_>>())?;
-        Self::build(config, existing, raw.mappings.as_ref())
+        let mut security = Self::build(config, existing, raw.mappings.as_ref())?;
+        if let Some(ws) = opts.websocket.as_ref().filter(|ws| ws.auth_override()) {
+            security.websocket = Some(Arc::new(websocket_config(&security.config, ws)));
+        }
+        Ok(security)
+    }
+
+    /// The auth rules for a connection that came in as `kind`.
+    pub fn config_for(&self, kind: ConnectionType) -> &Arc<AuthConfig> {
+        match (&self.websocket, kind) {
+            (Some(ws), ConnectionType::Websocket) => ws,
+            _ => &self.config,
+        }
     }
 
     /// No auth, only `$G` and `$SYS`.
@@ -138,6 +154,7 @@ impl Security {
         accounts.insert(SYSTEM_ACCOUNT.to_string(), Account::new(SYSTEM_ACCOUNT));
         Self {
             config: Arc::new(AuthConfig::default()),
+            websocket: None,
             accounts,
             system_account: SYSTEM_ACCOUNT.to_string(),
         }
@@ -160,6 +177,26 @@ impl Security {
     pub fn info_auth_required(&self) -> bool {
         self.auth_required() && self.config.no_auth_user.is_none()
     }
+}
+
+/// The websocket block's auth override (the original's `wsConfigAuth`): its own single user
+/// or token, or its own `no_auth_user` among the configured users.
+fn websocket_config(base: &AuthConfig, ws: &crate::websocket::WebsocketOptions) -> AuthConfig {
+    let mut config = base.clone();
+    if let Some(username) = &ws.username {
+        config.single_user = Some(SingleUser {
+            username: username.clone(),
+            password: Secret::new(ws.password.clone().unwrap_or_default()),
+        });
+        config.token = None;
+    } else if let Some(token) = &ws.token {
+        config.token = Some(Secret::new(token.clone()));
+        config.single_user = None;
+    }
+    if ws.no_auth_user.is_some() {
+        config.no_auth_user.clone_from(&ws.no_auth_user);
+    }
+    config
 }
 
 /// A nonce for INFO: 11 random bytes, base64url without padding (15 characters).

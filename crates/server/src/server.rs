@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::BytesMut;
 use parking_lot::{Mutex, RwLock};
 use rnats_proto::{encode, Info, ServerError};
 use tokio::io::AsyncWriteExt;
@@ -22,6 +23,7 @@ use crate::monitor::{self, ClosedClients};
 use crate::options::Options;
 use crate::security::Security;
 use crate::stats::ServerStats;
+use crate::tls::{TlsContext, TlsError, TlsOptions};
 use crate::{banner, VERSION_COMPAT};
 
 /// State every connection shares.
@@ -55,7 +57,13 @@ pub struct ServerShared {
     pub closed_clients: ClosedClients,
     /// Where the monitoring HTTP server listens, once started.
     pub monitor_addr: std::sync::OnceLock<SocketAddr>,
+    /// Where websocket clients connect, when the websocket listener is on.
+    pub websocket_addr: std::sync::OnceLock<SocketAddr>,
     pub started: std::time::SystemTime,
+    /// The client port's TLS, rebuilt from the files on every reload.
+    tls: RwLock<Option<Arc<TlsContext>>>,
+    /// The websocket listener's TLS, likewise.
+    websocket_tls: RwLock<Option<Arc<TlsContext>>>,
 }
 
 impl ServerShared {
@@ -74,8 +82,41 @@ impl ServerShared {
         self.current.read().clone()
     }
 
+    /// The client port's TLS in force, if any.
+    pub fn tls(&self) -> Option<Arc<TlsContext>> {
+        self.tls.read().clone()
+    }
+
+    /// The websocket listener's TLS in force, if any.
+    pub fn websocket_tls(&self) -> Option<Arc<TlsContext>> {
+        self.websocket_tls.read().clone()
+    }
+
+    /// Cancelled when the server stops accepting connections.
+    pub fn stop_accepting(&self) -> &CancellationToken {
+        &self.stop_accepting
+    }
+
+    /// When the server is full: the bytes a refused client gets (INFO, then
+    /// `-ERR 'maximum connections exceeded'`), logged. `None` when there is room.
+    pub fn max_connections_refusal(&self, id: u64, addr: SocketAddr) -> Option<Vec<u8>> {
+        let max = self.options().max_connections?;
+        if self.client_count() < max {
+            return None;
+        }
+        let client = Client::new(id, addr, self.opts.max_pending);
+        let mut out = self.info_for(&client).to_line();
+        let mut err = BytesMut::new();
+        encode::err(&mut err, &ServerError::MaxConnectionsExceeded);
+        out.extend_from_slice(&err);
+        warn!("{} - Maximum connections exceeded", client.log_prefix());
+        Some(out)
+    }
+
     /// The INFO a new connection gets.
     pub fn info_for(&self, client: &Client) -> Info {
+        let opts = self.options();
+        let tls = opts.tls.as_ref();
         Info {
             server_id: self.server_id.clone(),
             server_name: self.server_name.clone(),
@@ -89,6 +130,9 @@ impl ServerShared {
             client_id: client.id,
             client_ip: client.addr.ip().to_string(),
             auth_required: self.security().info_auth_required(),
+            tls_required: tls.is_some() && !opts.allow_non_tls,
+            tls_verify: tls.is_some_and(TlsOptions::verifies_clients),
+            tls_available: tls.is_some() && opts.allow_non_tls,
             ..Info::default()
         }
     }
@@ -175,6 +219,20 @@ impl Server {
         existing.insert(GLOBAL_ACCOUNT.to_string(), global.clone());
         let security = Security::from_options(&opts, &existing)
             .map_err(|errors| io::Error::new(io::ErrorKind::InvalidInput, errors.join("\n")))?;
+        let (tls, websocket_tls) = tls_contexts(&opts)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
+        let websocket_listener = match &opts.websocket {
+            Some(ws) => Some(TcpListener::bind((ws.host, ws.port)).await.map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!(
+                        "Unable to listen for websocket connections: {}:{}, {e}",
+                        ws.host, ws.port
+                    ),
+                )
+            })?),
+            None => None,
+        };
         let shared = Arc::new(ServerShared {
             server_id,
             server_name,
@@ -192,7 +250,10 @@ impl Server {
             tasks: TaskTracker::new(),
             closed_clients: ClosedClients::new(opts.max_closed_clients),
             monitor_addr: std::sync::OnceLock::new(),
+            websocket_addr: std::sync::OnceLock::new(),
             started: std::time::SystemTime::now(),
+            tls: RwLock::new(tls),
+            websocket_tls: RwLock::new(websocket_tls),
             current: RwLock::new(Arc::new(opts.clone())),
             opts,
         });
@@ -201,6 +262,29 @@ impl Server {
             let _ = shared.monitor_addr.set(addr);
         }
         banner::listening(client_addr);
+        if shared.opts.tls.is_some() {
+            if shared.opts.allow_non_tls {
+                info!("TLS available for client connections (allow_non_tls)");
+            } else {
+                info!("TLS required for client connections");
+            }
+        }
+        if let Some(listener) = websocket_listener {
+            let addr = listener.local_addr()?;
+            let _ = shared.websocket_addr.set(addr);
+            let scheme = if shared.websocket_tls().is_some() {
+                "wss"
+            } else {
+                "ws"
+            };
+            info!("Listening for websocket clients on {scheme}://{addr}");
+            if scheme == "ws" {
+                warn!("Websocket not configured with TLS. DO NOT USE IN PRODUCTION!");
+            }
+            shared
+                .tasks
+                .spawn(crate::websocket::accept_loop(shared.clone(), listener));
+        }
         shared.tasks.spawn(accept_loop(shared.clone(), listener));
         banner::ready();
         Ok(Self { shared })
@@ -208,6 +292,11 @@ impl Server {
 
     pub fn client_addr(&self) -> SocketAddr {
         self.shared.client_addr
+    }
+
+    /// The websocket address, when the websocket listener is on.
+    pub fn websocket_addr(&self) -> Option<SocketAddr> {
+        self.shared.websocket_addr.get().copied()
     }
 
     /// The monitoring HTTP address, when monitoring is on.
@@ -252,12 +341,18 @@ impl Server {
         if !refused.is_empty() {
             return Err(ReloadError::NotReloadable(refused));
         }
-        if new.raw != current.raw {
+        // Certificates are read again even when the options are the same: the files may
+        // have changed. New connections use them; established ones keep their session.
+        let (tls, websocket_tls) =
+            tls_contexts(&new).map_err(|e| ReloadError::Invalid(e.to_string()))?;
+        if new.raw != current.raw || new.websocket != current.websocket {
             let security = Security::from_options(&new, self.shared.security().accounts())
                 .map_err(|errors| ReloadError::Invalid(errors.join("\n")))?;
             *self.shared.security.write() = Arc::new(security);
             self.shared.security_epoch.fetch_add(1, Ordering::AcqRel);
         }
+        *self.shared.tls.write() = tls;
+        *self.shared.websocket_tls.write() = websocket_tls;
         *current = Arc::new(new);
         Ok(changes)
     }
@@ -337,22 +432,26 @@ async fn accept_loop(server: Arc<ServerShared>, listener: TcpListener) {
     debug!("Client accept loop exiting");
 }
 
+/// The client port's and the websocket listener's TLS.
+type TlsContexts = (Option<Arc<TlsContext>>, Option<Arc<TlsContext>>);
+
+/// The TLS contexts of the client port and the websocket listener, read from their files.
+fn tls_contexts(opts: &Options) -> Result<TlsContexts, TlsError> {
+    let build =
+        |tls: Option<&TlsOptions>| tls.map(|t| TlsContext::new(t).map(Arc::new)).transpose();
+    let ws_tls = opts.websocket.as_ref().and_then(|ws| ws.tls.as_ref());
+    Ok((build(opts.tls.as_ref())?, build(ws_tls)?))
+}
+
 async fn accept_client(server: Arc<ServerShared>, mut stream: TcpStream, addr: SocketAddr) {
     let id = server.next_client_id();
     ServerStats::add(&server.stats.total_connections, 1);
-    let over_limit = server
-        .options()
-        .max_connections
-        .is_some_and(|max| server.client_count() >= max);
-    if over_limit {
-        let client = Client::new(id, addr, server.opts.max_pending);
-        let mut out = server.info_for(&client).to_line();
-        let mut err = bytes::BytesMut::new();
-        encode::err(&mut err, &ServerError::MaxConnectionsExceeded);
-        out.extend_from_slice(&err);
-        warn!("{} - Maximum connections exceeded", client.log_prefix());
-        let _ = tokio::time::timeout(Duration::from_secs(2), stream.write_all(&out)).await;
+    if let Some(refusal) = server.max_connections_refusal(id, addr) {
+        let _ = tokio::time::timeout(Duration::from_secs(2), stream.write_all(&refusal)).await;
         return;
     }
-    reader::serve(server, stream, id, addr).await;
+    match server.tls() {
+        Some(tls) => crate::tls::serve(server, stream, id, addr, tls).await,
+        None => reader::serve(server, stream, id, addr).await,
+    }
 }

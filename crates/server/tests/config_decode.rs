@@ -226,12 +226,14 @@ fn auth_sections_are_kept_raw_and_unbuilt_features_noticed_once_each() {
         [
             // authorization, accounts, no_auth_user, system_account and mappings are
             // applied by the security layer from `options.raw`, so they are not noticed.
+            // websocket is built: decoded into typed options, not noticed.
             "jetstream",
             "cluster",
             "leafnodes",
-            "websocket"
         ]
     );
+    let ws = loaded.options.websocket.as_ref().unwrap();
+    assert_eq!((ws.port, ws.no_tls), (8080, true));
     assert!(loaded.notices[0]
         .to_string()
         .contains("option \"jetstream\" is not supported yet by rnats-server; ignoring it"));

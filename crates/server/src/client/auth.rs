@@ -12,9 +12,10 @@ use rnats_auth::{
 };
 use rnats_proto::Connect;
 
-use super::Client;
+use super::{Client, Transport};
 use crate::account::Account;
 use crate::security::Security;
+use crate::tls::identity::CertIdentity;
 
 /// What CONNECT said about who the client is.
 #[derive(Clone, Default)]
@@ -48,6 +49,26 @@ pub fn describe(identity: &Credentials) -> String {
     }
 }
 
+/// `verify_and_map`: the configured user the client certificate names.
+fn map_certificate(
+    config: &rnats_auth::AuthConfig,
+    cert: &CertIdentity,
+    kind: ConnectionType,
+) -> Result<AuthenticatedUser, String> {
+    let allowed = |u: &rnats_auth::User| {
+        u.allowed_connection_types.is_empty() || u.allowed_connection_types.contains(&kind)
+    };
+    let (user, matched) = cert
+        .find_user(&config.users, allowed)
+        .ok_or_else(|| format!("User in cert not found: {:?}", cert.subject))?;
+    tracing::debug!("Using certificate identity {matched:?} for auth");
+    Ok(AuthenticatedUser {
+        identity: Identity::User(user.username.clone()),
+        account: user.account.clone(),
+        permissions: user.permissions.clone(),
+    })
+}
+
 /// The auth state of one connection.
 pub struct ConnAuth {
     /// Clients must authenticate (CONNECT first, within the auth timeout).
@@ -61,18 +82,39 @@ pub struct ConnAuth {
     credentials: Credentials,
     /// The security epoch these permissions were computed in.
     pub epoch: u64,
+    /// The listener the client came through (`allowed_connection_types`).
+    connection_type: ConnectionType,
+    /// `verify_and_map`: the user comes from this certificate.
+    certificate: Option<Arc<CertIdentity>>,
 }
 
 impl ConnAuth {
-    pub fn new(security: &Security, epoch: u64) -> Self {
+    pub fn new(security: &Security, epoch: u64, transport: &Transport) -> Self {
+        let config = security.config_for(transport.kind);
         Self {
-            required: security.auth_required(),
-            nonce: security.config.needs_nonce().then(crate::security::nonce),
+            required: config.auth_required(),
+            nonce: config.needs_nonce().then(crate::security::nonce),
             permissions: None,
             delivery_filter: None,
             credentials: Credentials::default(),
             epoch,
+            connection_type: transport.kind,
+            certificate: transport.certificate.clone(),
         }
+    }
+
+    /// A fresh state under new rules (a reload before CONNECT), for the same connection.
+    pub fn renewed(&self, security: &Security, epoch: u64) -> Self {
+        let mut auth = Self::new(security, epoch, &Transport::default());
+        auth.connection_type = self.connection_type;
+        auth.certificate.clone_from(&self.certificate);
+        auth.required = security.config_for(self.connection_type).auth_required();
+        auth
+    }
+
+    /// The client certificate `verify_and_map` maps to a user (after the TLS handshake).
+    pub fn set_certificate(&mut self, certificate: Option<Arc<CertIdentity>>) {
+        self.certificate = certificate;
     }
 
     /// Checks `credentials` and binds the connection's permissions; returns the account.
@@ -89,7 +131,8 @@ impl ConnAuth {
     ) -> Result<Arc<Account>, String> {
         self.credentials = credentials;
         self.epoch = epoch;
-        self.required = security.auth_required();
+        let config = security.config_for(self.connection_type);
+        self.required = config.auth_required();
         let c = &self.credentials;
         let creds = ConnectCredentials {
             user: c.user.as_deref(),
@@ -98,15 +141,19 @@ impl ConnAuth {
             nkey: c.nkey.as_deref(),
             sig: c.sig.as_deref(),
             nonce: self.nonce.as_deref().unwrap_or(""),
-            connection_type: ConnectionType::Standard,
+            connection_type: self.connection_type,
         };
-        let user: AuthenticatedUser =
-            authenticate(&security.config, &creds).map_err(|e: AuthError| {
+        let user: AuthenticatedUser = match &self.certificate {
+            Some(cert) if !config.users.is_empty() => {
+                map_certificate(config, cert, self.connection_type)?
+            }
+            _ => authenticate(config, &creds).map_err(|e: AuthError| {
                 format!(
                     "authentication error - {} ({e})",
                     describe(&self.credentials)
                 )
-            })?;
+            })?,
+        };
         let account = security
             .account(&user.account)
             .ok_or_else(|| format!("account {:?} not found", user.account))?;

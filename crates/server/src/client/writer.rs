@@ -27,7 +27,12 @@ pub async fn run<W: AsyncWrite + Unpin>(
         if batch.is_empty() {
             continue;
         }
-        match tokio::time::timeout(write_deadline, socket.write_all(&batch)).await {
+        // TLS and WebSocket streams buffer: flush so the batch leaves now.
+        let write = async {
+            socket.write_all(&batch).await?;
+            socket.flush().await
+        };
+        match tokio::time::timeout(write_deadline, write).await {
             Ok(Ok(())) => client.drained.notify_waiters(),
             Ok(Err(_)) => {
                 client.close(CloseReason::WriteError, false);
@@ -42,7 +47,11 @@ pub async fn run<W: AsyncWrite + Unpin>(
     if client.flush_on_close() {
         client.outbound.lock().swap(&mut batch);
         if !batch.is_empty() {
-            let _ = tokio::time::timeout(write_deadline, socket.write_all(&batch)).await;
+            let write = async {
+                socket.write_all(&batch).await?;
+                socket.flush().await
+            };
+            let _ = tokio::time::timeout(write_deadline, write).await;
         }
     }
     let _ = tokio::time::timeout(Duration::from_secs(1), socket.shutdown()).await;

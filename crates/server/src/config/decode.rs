@@ -283,7 +283,7 @@ impl Decoder {
         }
     }
 
-    fn host(&mut self, span: &Span, path: &str, text: &str) -> Option<IpAddr> {
+    pub(crate) fn host(&mut self, span: &Span, path: &str, text: &str) -> Option<IpAddr> {
         let bare = text.trim_start_matches('[').trim_end_matches(']');
         if let Ok(ip) = bare.parse::<IpAddr>() {
             return Some(ip);
@@ -301,7 +301,7 @@ impl Decoder {
     }
 
     /// A port number: `-1` picks a random port (0 here), `0` means `default`.
-    fn port(&mut self, span: &Span, path: &str, n: i64, default: u16) -> Option<u16> {
+    pub(crate) fn port(&mut self, span: &Span, path: &str, n: i64, default: u16) -> Option<u16> {
         match n {
             -1 => Some(0),
             0 => Some(default),
@@ -575,6 +575,23 @@ impl Decoder {
                     opts.raw.mappings = Some(v.clone());
                 }
             }
+            "tls" => {
+                if let Some(m) = self.map(span, "tls", v) {
+                    features::check(self, "tls", span, v);
+                    opts.tls = Some(super::tls::decode_tls(self, "tls", m));
+                }
+            }
+            "allow_non_tls" => {
+                if let Some(b) = self.boolean(span, "allow_non_tls", v) {
+                    opts.allow_non_tls = b;
+                }
+            }
+            "websocket" | "ws" => {
+                if let Some(m) = self.map(span, "websocket", v) {
+                    features::check(self, "websocket", span, v);
+                    opts.websocket = Some(super::tls::decode_websocket(self, m));
+                }
+            }
             _ => self.unbuilt(entry, &name, opts),
         }
     }
@@ -623,14 +640,11 @@ impl Decoder {
             "jetstream" => ("jetstream", S::BoolStrOrMap),
             "store_dir" | "storedir" => ("store_dir", S::Str),
             "default_js_domain" => ("default_js_domain", S::Map),
-            "tls" => ("tls", S::Map),
-            "allow_non_tls" => ("allow_non_tls", S::Bool),
             "ocsp" => ("ocsp", S::Any),
             "ocsp_cache" => ("ocsp_cache", S::Any),
             "cluster" => ("cluster", S::Map),
             "gateway" => ("gateway", S::Map),
             "leafnodes" | "leaf" => ("leafnodes", S::Map),
-            "websocket" | "ws" => ("websocket", S::Map),
             "mqtt" => ("mqtt", S::Map),
             "logfile_size_limit" | "log_size_limit" => ("logfile_size_limit", S::Int),
             "logfile_max_num" | "log_max_num" => ("logfile_max_num", S::Int),

@@ -21,6 +21,7 @@
 pub mod decode;
 pub mod features;
 pub mod reload;
+pub mod tls;
 
 use std::fmt;
 use std::path::Path;

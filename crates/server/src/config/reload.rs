@@ -15,6 +15,9 @@
 //! - `authorization`, `accounts`, `mappings`, `no_auth_user`, `system_account`: the
 //!   accounts and their imports, exports and mappings are laid out again
 //!   ([`crate::server::Server::reload`]);
+//! - `tls`, `allow_non_tls` and the websocket block's TLS, origins and auth: for connections
+//!   accepted after the reload; certificate files are read again on every reload, changed or
+//!   not (the websocket listener's address needs a restart);
 //! - options of unbuilt features: accepted, no effect until those features exist.
 
 use std::fmt;
@@ -161,6 +164,24 @@ pub fn diff(old: &Options, new: &Options) -> Vec<Change> {
     value!(auth_timeout => AuthTimeout);
     value!(lame_duck_duration => LameDuckDuration);
     value!(lame_duck_grace_period => LameDuckGracePeriod);
+    if old.tls != new.tls {
+        changes.push(Change::Section("tls"));
+    }
+    if old.allow_non_tls != new.allow_non_tls {
+        changes.push(Change::Section("allow_non_tls"));
+    }
+    if old.websocket != new.websocket {
+        let listen = |o: &Options| o.websocket.as_ref().map(|w| (w.host, w.port));
+        if listen(old) == listen(new) {
+            changes.push(Change::Section("websocket"));
+        } else {
+            changes.push(Change::Restart {
+                option: "websocket",
+                old: format!("{:?}", listen(old)),
+                new: format!("{:?}", listen(new)),
+            });
+        }
+    }
     let (o, n) = (&old.raw, &new.raw);
     let sections = [
         ("authorization", o.authorization != n.authorization),
