@@ -12,6 +12,7 @@
 //! - [`security`]: accounts and auth rules built from the config; nonces.
 //! - [`logging`] and [`banner`]: the original's log format and startup lines.
 //! - [`signals`]: Unix signals and `--signal`.
+//! - [`system`]: the system account's client: advisories, statsz, `$SYS.REQ.SERVER.*`.
 //! - [`monitor`]: the monitoring HTTP endpoints and the closed-connections ring.
 //! - [`tls`]: TLS for client connections; [`websocket`]: the WebSocket listener.
 
@@ -31,6 +32,7 @@ pub mod server;
 pub mod signals;
 pub mod stats;
 pub mod subscription;
+pub mod system;
 pub mod tls;
 pub mod websocket;
 

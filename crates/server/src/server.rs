@@ -60,6 +60,8 @@ pub struct ServerShared {
     /// Where websocket clients connect, when the websocket listener is on.
     pub websocket_addr: std::sync::OnceLock<SocketAddr>,
     pub started: std::time::SystemTime,
+    /// The system account's client, for advisories (absent with `no_system_account`).
+    pub system: std::sync::OnceLock<crate::system::Events>,
     /// The client port's TLS, rebuilt from the files on every reload.
     tls: RwLock<Option<Arc<TlsContext>>>,
     /// The websocket listener's TLS, likewise.
@@ -67,6 +69,18 @@ pub struct ServerShared {
 }
 
 impl ServerShared {
+    /// Announces a client connecting or leaving on the system account.
+    pub fn advise(&self, client: &Client, kind: &'static str) {
+        if let Some(system) = self.system.get() {
+            let advisory = crate::system::advisory(self, client, kind);
+            system.send(if kind == crate::system::events::CONNECT_TYPE {
+                crate::system::Event::Connect(Box::new(advisory))
+            } else {
+                crate::system::Event::Disconnect(Box::new(advisory))
+            });
+        }
+    }
+
     /// The accounts and auth rules in force.
     pub fn security(&self) -> Arc<Security> {
         self.security.read().clone()
@@ -252,6 +266,7 @@ impl Server {
             monitor_addr: std::sync::OnceLock::new(),
             websocket_addr: std::sync::OnceLock::new(),
             started: std::time::SystemTime::now(),
+            system: std::sync::OnceLock::new(),
             tls: RwLock::new(tls),
             websocket_tls: RwLock::new(websocket_tls),
             current: RwLock::new(Arc::new(opts.clone())),
@@ -286,6 +301,15 @@ impl Server {
                 .spawn(crate::websocket::accept_loop(shared.clone(), listener));
         }
         shared.tasks.spawn(accept_loop(shared.clone(), listener));
+        let no_system = shared
+            .opts
+            .raw
+            .no_system_account
+            .as_ref()
+            .and_then(|v| v.as_bool());
+        if no_system != Some(true) {
+            let _ = shared.system.set(crate::system::start(&shared));
+        }
         banner::ready();
         Ok(Self { shared })
     }

@@ -251,7 +251,7 @@ fn auth_sections_are_kept_raw_and_unbuilt_features_noticed_once_each() {
         Some("SYS")
     );
     assert!(raw.mappings.is_some());
-    assert_eq!(raw.unsupported.len(), 4);
+    assert_eq!(raw.unsupported.len(), 3);
     // Secrets never print.
     let debug = format!("{:?}", loaded.options);
     assert!(

@@ -51,6 +51,36 @@ pub async fn serve_split<R, W>(
         .await;
 }
 
+/// Runs the server's own client (the system account's) over an in-memory pipe. It is bound
+/// to `account` without authenticating and is not listed among client connections.
+pub async fn serve_internal<R, W>(
+    server: Arc<ServerShared>,
+    read_half: R,
+    write_half: W,
+    id: u64,
+    account: Arc<Account>,
+) where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    let addr = SocketAddr::from(([127, 0, 0, 1], 0));
+    let client = Arc::new(Client::new(id, addr, server.options().max_pending));
+    let mut conn = Connection::new(server.clone(), client.clone(), Transport::default());
+    conn.internal = true;
+    conn.auth.required = false;
+    conn.auth_deadline = None;
+    conn.switch_account(account);
+    let writer = server.tasks.spawn(writer::run(
+        client.clone(),
+        server.clone(),
+        write_half,
+        server.options().write_deadline,
+    ));
+    conn.run(read_half).await;
+    conn.close_subscriptions();
+    let _ = writer.await;
+}
+
 /// A connection registered with the server but not served yet: its INFO is ready, and a
 /// TLS handshake may still have to happen (the INFO goes out in plaintext first, unless
 /// `handshake_first`).
@@ -128,6 +158,9 @@ impl Pending {
             server.options().write_deadline,
         ));
         conn.run(read_half).await;
+        if conn.announced {
+            server.advise(&client, crate::system::events::DISCONNECT_TYPE);
+        }
         let subscriptions = conn.close_subscriptions();
         server.unregister(client.id);
         server
@@ -170,6 +203,10 @@ struct Connection {
     transport: Transport,
     /// When an unauthenticated connection is closed (`Authentication Timeout`).
     auth_deadline: Option<tokio::time::Instant>,
+    /// The server's own client: never authenticates, never announced.
+    internal: bool,
+    /// A connect advisory went out, so a disconnect one must follow.
+    announced: bool,
 }
 
 impl Connection {
@@ -190,6 +227,8 @@ impl Connection {
             .required
             .then(|| tokio::time::Instant::now() + auth_timeout);
         Self {
+            internal: false,
+            announced: false,
             auth,
             transport,
             auth_deadline,
@@ -443,12 +482,17 @@ impl Connection {
             );
             return;
         }
-        if !self.bind(Credentials::from(&connect)) {
+        if !self.internal && !self.bind(Credentials::from(&connect)) {
             self.error_and_close(
                 &ServerError::AuthorizationViolation,
                 CloseReason::AuthenticationViolation,
             );
             return;
+        }
+        if !self.internal && !self.announced {
+            self.announced = true;
+            self.server
+                .advise(&self.client, crate::system::events::CONNECT_TYPE);
         }
         self.connected = true;
         self.verbose = connect.verbose;
@@ -510,7 +554,7 @@ impl Connection {
     /// an error naming it.
     fn recheck_auth(&mut self) {
         let epoch = self.server.security_epoch();
-        if epoch == self.auth.epoch {
+        if epoch == self.auth.epoch || self.internal {
             return;
         }
         if !self.connected {
@@ -671,6 +715,13 @@ impl Connection {
     }
 
     fn publish_counters(&mut self) {
+        if self.internal {
+            // The server's own messages are not client traffic, as in the original's totals.
+            self.in_msgs = 0;
+            self.in_bytes = 0;
+            self.router.take_out_counts();
+            return;
+        }
         let stats = &self.server.stats;
         ServerStats::add(&stats.in_msgs, std::mem::take(&mut self.in_msgs));
         let bytes = std::mem::take(&mut self.in_bytes);
