@@ -8,6 +8,8 @@ fuzz_target!(|data: &[u8]| {
         max_payload: 4096,
     });
     parser.set_headers(data.first().is_some_and(|b| b & 1 == 1));
-    let mut buf = bytes::BytesMut::from(data);
-    while let Ok(Some(_)) = parser.parse(&mut buf) {}
+    let mut pos = 0;
+    while let Ok(Some((_, used))) = parser.parse(&data[pos..]) {
+        pos += used;
+    }
 });

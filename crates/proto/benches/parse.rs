@@ -23,9 +23,9 @@ fn parse_pub(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::from_parameter(size), &input, |b, input| {
             b.iter(|| {
                 let mut parser = Parser::new(Limits::default());
-                let mut buf = BytesMut::from(&input[..]);
-                let mut n = 0;
-                while let Ok(Some(_)) = parser.parse(&mut buf) {
+                let (mut pos, mut n) = (0, 0);
+                while let Ok(Some((_, used))) = parser.parse(&input[pos..]) {
+                    pos += used;
                     n += 1;
                 }
                 n

@@ -1,52 +1,51 @@
-//! The operations a client sends.
-
-use bytes::Bytes;
+//! The operations a client sends, borrowed from the read buffer.
 
 /// A `PUB` or `HPUB`: everything the router needs to deliver a message.
 ///
-/// The payload is one `Bytes` cut from the read buffer, so fan-out clones a reference count,
-/// not the message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Publish {
-    pub subject: Bytes,
-    pub reply: Option<Bytes>,
+/// Every field points into the connection's read buffer: parsing copies nothing and takes no
+/// reference counts. The caller delivers (copying the payload into each target's outbound
+/// buffer) before it lets the parser consume the bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Publish<'a> {
+    pub subject: &'a [u8],
+    pub reply: Option<&'a [u8]>,
     /// Length of the header block at the start of `payload`; 0 for a plain `PUB`.
     pub header_len: usize,
     /// Header block (if any) followed by the body.
-    pub payload: Bytes,
+    pub payload: &'a [u8],
 }
 
-impl Publish {
+impl<'a> Publish<'a> {
     /// The header block, empty for a plain `PUB`.
-    pub fn headers(&self) -> &[u8] {
+    pub fn headers(&self) -> &'a [u8] {
         &self.payload[..self.header_len]
     }
 
     /// The message body without the header block.
-    pub fn body(&self) -> &[u8] {
+    pub fn body(&self) -> &'a [u8] {
         &self.payload[self.header_len..]
     }
 }
 
 /// One operation read from a client connection.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ClientOp {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientOp<'a> {
     /// `CONNECT` with its raw JSON (decoded by the server with [`crate::Connect::from_json`]).
-    Connect(Bytes),
-    Pub(Publish),
+    Connect(&'a [u8]),
+    Pub(Publish<'a>),
     Sub {
-        subject: Bytes,
-        queue: Option<Bytes>,
-        sid: Bytes,
+        subject: &'a [u8],
+        queue: Option<&'a [u8]>,
+        sid: &'a [u8],
     },
     Unsub {
-        sid: Bytes,
+        sid: &'a [u8],
         max: Option<u64>,
     },
     Ping,
     Pong,
     /// `INFO` from a client is tolerated and ignored (the JSON must still be valid).
-    Info(Bytes),
+    Info(&'a [u8]),
     /// `+OK` from a client is tolerated and ignored.
     Ok,
     /// A client that sends `-ERR` is disconnected without a reply.

@@ -1,17 +1,16 @@
-//! The incremental parser for client ops.
+//! The parser for client ops, in place over the read buffer.
 //!
-//! The caller appends socket reads to a `BytesMut` and calls [`Parser::parse`] until it returns
-//! `Ok(None)`. Complete ops are cut off the front of the buffer; subjects, sids and payloads are
-//! `Bytes` sharing the read buffer's memory, so nothing is copied. A `PUB` whose payload has not
-//! fully arrived leaves its control line parsed in the parser, so a large payload arriving in many
-//! reads is not re-scanned.
-
-use bytes::{Buf, Bytes, BytesMut};
+//! The caller keeps socket reads in a buffer and calls [`Parser::parse`] on what it holds. A
+//! complete op comes back as a [`ClientOp`] borrowing the buffer, with the number of bytes it
+//! used; the caller acts on it, then drops those bytes. Nothing is copied and no reference
+//! counts are taken. "Not enough bytes yet" is `Ok(None)`; [`Parser::bytes_wanted`] then says
+//! how much a `PUB` still needs, so the caller can reserve it in one go. An incomplete op is
+//! parsed again when more bytes arrive: only its control line is re-read, never its payload.
 
 use crate::op::{ClientOp, Publish};
 use crate::ProtoError;
 
-/// Limits enforced before anything is buffered or allocated for an op.
+/// Limits enforced before anything is buffered for an op.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Longest accepted argument part of a control line (after the op name).
@@ -29,21 +28,13 @@ impl Default for Limits {
     }
 }
 
-/// A publish whose control line is parsed and whose payload is still arriving.
-#[derive(Debug)]
-struct PendingPayload {
-    subject: Bytes,
-    reply: Option<Bytes>,
-    header_len: usize,
-    total_len: usize,
-}
-
 /// Parses client ops out of a byte buffer, one at a time.
 #[derive(Debug, Default)]
 pub struct Parser {
     limits: Limits,
     headers: bool,
-    pending: Option<PendingPayload>,
+    /// Total bytes the op at the front of the buffer needs, when it is a `PUB` still arriving.
+    wanted: usize,
 }
 
 /// The longest op name, `CONNECT`/`UNSUB`+separator, with room to spare.
@@ -88,7 +79,7 @@ impl Parser {
         Self {
             limits,
             headers: false,
-            pending: None,
+            wanted: 0,
         }
     }
 
@@ -106,32 +97,26 @@ impl Parser {
         self.headers = enabled;
     }
 
-    /// How many more bytes the op in progress needs, so the caller can reserve them at once.
+    /// How many more bytes the op at the front of a buffer of `buffered` bytes needs.
     pub fn bytes_wanted(&self, buffered: usize) -> usize {
-        match &self.pending {
-            Some(p) => (p.total_len + 2).saturating_sub(buffered),
-            None => 0,
-        }
+        self.wanted.saturating_sub(buffered)
     }
 
-    /// Cuts the next complete op off the front of `buf`.
+    /// The next complete op at the front of `buf`, and how many bytes it takes.
     ///
     /// # Errors
     /// The input breaks the protocol; the connection must be closed (see
-    /// [`ProtoError::server_error`] for what to send first). The buffer is left as it was.
-    pub fn parse(&mut self, buf: &mut BytesMut) -> Result<Option<ClientOp>, ProtoError> {
-        if let Some(pending) = &self.pending {
-            return self.take_payload(buf, pending.total_len);
-        }
+    /// [`ProtoError::server_error`] for what to send first).
+    pub fn parse<'a>(
+        &mut self,
+        buf: &'a [u8],
+    ) -> Result<Option<(ClientOp<'a>, usize)>, ProtoError> {
+        self.wanted = 0;
         let Some(newline) = memchr::memchr(b'\n', buf) else {
             self.check_partial_line(buf)?;
             return Ok(None);
         };
-        let (name, has_args) = match_op_name(&buf[..newline])?;
-        let name_len = OP_NAMES
-            .iter()
-            .find(|(_, n, _)| *n == name)
-            .map_or(0, |(s, _, _)| s.len());
+        let (name, name_len, has_args) = match_op_name(&buf[..newline])?;
         let line_end = if newline > 0 && buf[newline - 1] == b'\r' {
             newline - 1
         } else {
@@ -144,34 +129,30 @@ impl Parser {
                 max: self.limits.max_control_line,
             });
         }
-        let line = buf.split_to(newline + 1).freeze();
-        let args = line.slice(name_len.min(line_end)..line_end);
-        match name {
-            OpName::Ping => Ok(Some(ClientOp::Ping)),
-            OpName::Pong => Ok(Some(ClientOp::Pong)),
-            OpName::Ok => Ok(Some(ClientOp::Ok)),
-            OpName::Err => Ok(Some(ClientOp::Err)),
-            OpName::Connect => Ok(Some(ClientOp::Connect(trim(&args)))),
+        let args = &buf[name_len.min(line_end)..line_end];
+        let used = newline + 1;
+        let op = match name {
+            OpName::Ping => ClientOp::Ping,
+            OpName::Pong => ClientOp::Pong,
+            OpName::Ok => ClientOp::Ok,
+            OpName::Err => ClientOp::Err,
+            OpName::Connect => ClientOp::Connect(trim(args)),
             OpName::Info => {
-                let json = trim(&args);
-                serde_json::from_slice::<serde::de::IgnoredAny>(&json)
+                let json = trim(args);
+                serde_json::from_slice::<serde::de::IgnoredAny>(json)
                     .map_err(|_| ProtoError::BadJson { op: "INFO" })?;
-                Ok(Some(ClientOp::Info(json)))
+                ClientOp::Info(json)
             }
-            OpName::Sub => parse_sub(&args).map(Some),
-            OpName::Unsub => parse_unsub(&args).map(Some),
-            OpName::Pub => {
-                self.start_pub(&args, false)?;
-                self.continue_payload(buf)
-            }
-            OpName::Hpub => {
-                if !self.headers {
+            OpName::Sub => parse_sub(args)?,
+            OpName::Unsub => parse_unsub(args)?,
+            OpName::Pub | OpName::Hpub => {
+                if name == OpName::Hpub && !self.headers {
                     return Err(ProtoError::HeadersNotNegotiated);
                 }
-                self.start_pub(&args, true)?;
-                self.continue_payload(buf)
+                return self.parse_pub(buf, args, used, name == OpName::Hpub);
             }
-        }
+        };
+        Ok(Some((op, used)))
     }
 
     /// Without a newline yet, fail early on an impossible op name or an over-long line, so a
@@ -198,19 +179,27 @@ impl Parser {
         Ok(())
     }
 
-    fn start_pub(&mut self, args: &Bytes, with_headers: bool) -> Result<(), ProtoError> {
+    /// A `PUB`/`HPUB` whose control line ends at `line_len`: complete, or `None` (and
+    /// `wanted` set) while its payload is still arriving.
+    fn parse_pub<'a>(
+        &mut self,
+        buf: &'a [u8],
+        args: &'a [u8],
+        line_len: usize,
+        with_headers: bool,
+    ) -> Result<Option<(ClientOp<'a>, usize)>, ProtoError> {
         let op = if with_headers { "HPUB" } else { "PUB" };
         let bad = ProtoError::BadArgs { op };
-        let mut fields = [const { None::<Bytes> }; 4];
+        let mut fields: [&[u8]; 4] = [&[]; 4];
         let count = split_args(args, &mut fields).ok_or(bad.clone())?;
         let sizes = if with_headers { 2 } else { 1 };
         if count < sizes + 1 || count > sizes + 2 {
             return Err(bad);
         }
-        let reply = (count == sizes + 2).then(|| fields[1].clone()).flatten();
-        let total_len = parse_size(fields[count - 1].as_deref()).ok_or(bad.clone())?;
+        let reply = (count == sizes + 2).then_some(fields[1]);
+        let total_len = parse_size(fields[count - 1]).ok_or(bad.clone())?;
         let header_len = if with_headers {
-            let h = parse_size(fields[count - 2].as_deref()).ok_or(bad.clone())?;
+            let h = parse_size(fields[count - 2]).ok_or(bad.clone())?;
             if h > total_len {
                 return Err(bad);
             }
@@ -224,65 +213,39 @@ impl Parser {
                 max: self.limits.max_payload,
             });
         }
-        let subject = fields[0].take().ok_or(bad)?;
-        self.pending = Some(PendingPayload {
-            subject,
-            reply,
-            header_len,
-            total_len,
-        });
-        Ok(())
-    }
-
-    fn continue_payload(&mut self, buf: &mut BytesMut) -> Result<Option<ClientOp>, ProtoError> {
-        let total = self.pending.as_ref().map_or(0, |p| p.total_len);
-        self.take_payload(buf, total)
-    }
-
-    fn take_payload(
-        &mut self,
-        buf: &mut BytesMut,
-        total_len: usize,
-    ) -> Result<Option<ClientOp>, ProtoError> {
-        let Some(end) = total_len.checked_add(2) else {
-            return Err(ProtoError::PayloadTooLarge {
-                size: total_len,
-                max: self.limits.max_payload,
-            });
-        };
+        let payload_end = line_len + total_len;
+        let end = payload_end + 2;
         if buf.len() < end {
             // A terminator that is already wrong need not wait for the rest.
-            if buf.len() > total_len && buf[total_len] != b'\r' {
+            if buf.len() > payload_end && buf[payload_end] != b'\r' {
                 return Err(ProtoError::MissingPayloadTerminator);
             }
+            self.wanted = end;
             return Ok(None);
         }
-        if &buf[total_len..end] != b"\r\n" {
+        if &buf[payload_end..end] != b"\r\n" {
             return Err(ProtoError::MissingPayloadTerminator);
         }
-        let Some(pending) = self.pending.take() else {
-            return Ok(None);
+        let publish = Publish {
+            subject: fields[0],
+            reply,
+            header_len,
+            payload: &buf[line_len..payload_end],
         };
-        let payload = buf.split_to(total_len).freeze();
-        buf.advance(2);
-        Ok(Some(ClientOp::Pub(Publish {
-            subject: pending.subject,
-            reply: pending.reply,
-            header_len: pending.header_len,
-            payload,
-        })))
+        Ok(Some((ClientOp::Pub(publish), end)))
     }
 }
 
-/// Identifies the op at the start of a complete line.
-fn match_op_name(line: &[u8]) -> Result<(OpName, bool), ProtoError> {
+/// Identifies the op at the start of a complete line: its name, the name's length, and
+/// whether it takes arguments.
+fn match_op_name(line: &[u8]) -> Result<(OpName, usize, bool), ProtoError> {
     for &(name, op, takes_args) in OP_NAMES {
         if line.len() >= name.len() && line[..name.len()].eq_ignore_ascii_case(name) {
             let rest = &line[name.len()..];
             let next = rest.first().copied();
             if takes_args {
                 match next {
-                    Some(b) if is_space(b) => return Ok((op, true)),
+                    Some(b) if is_space(b) => return Ok((op, name.len(), true)),
                     // `CONNECT` and `INFO` with nothing after them are bad JSON: a silent close.
                     Some(b'\r') | None if matches!(op, OpName::Connect | OpName::Info) => {
                         return Err(ProtoError::BadJson { op: "CONNECT" })
@@ -292,7 +255,7 @@ fn match_op_name(line: &[u8]) -> Result<(OpName, bool), ProtoError> {
                     _ => continue,
                 }
             }
-            return Ok((op, false));
+            return Ok((op, name.len(), false));
         }
     }
     Err(ProtoError::UnknownOp)
@@ -300,13 +263,13 @@ fn match_op_name(line: &[u8]) -> Result<(OpName, bool), ProtoError> {
 
 /// Splits arguments on runs of spaces and tabs into `out`. Returns how many there were, or
 /// `None` when there were more than `out` holds.
-fn split_args(args: &Bytes, out: &mut [Option<Bytes>]) -> Option<usize> {
+fn split_args<'a>(args: &'a [u8], out: &mut [&'a [u8]]) -> Option<usize> {
     let mut count = 0;
     let mut start = None;
     for (i, &b) in args.iter().enumerate() {
         match (is_space(b), start) {
             (true, Some(s)) => {
-                *out.get_mut(count)? = Some(args.slice(s..i));
+                *out.get_mut(count)? = &args[s..i];
                 count += 1;
                 start = None;
             }
@@ -315,15 +278,14 @@ fn split_args(args: &Bytes, out: &mut [Option<Bytes>]) -> Option<usize> {
         }
     }
     if let Some(s) = start {
-        *out.get_mut(count)? = Some(args.slice(s..));
+        *out.get_mut(count)? = &args[s..];
         count += 1;
     }
     Some(count)
 }
 
 /// A decimal size: digits only, no sign, no overflow.
-fn parse_size(field: Option<&[u8]>) -> Option<usize> {
-    let field = field?;
+fn parse_size(field: &[u8]) -> Option<usize> {
     if field.is_empty() || field.len() > 19 {
         return None;
     }
@@ -333,7 +295,7 @@ fn parse_size(field: Option<&[u8]>) -> Option<usize> {
     })
 }
 
-fn trim(args: &Bytes) -> Bytes {
+fn trim(args: &[u8]) -> &[u8] {
     let start = args
         .iter()
         .position(|&b| !is_space(b))
@@ -342,43 +304,39 @@ fn trim(args: &Bytes) -> Bytes {
         .iter()
         .rposition(|&b| !is_space(b))
         .map_or(start, |p| p + 1);
-    args.slice(start..end.max(start))
+    &args[start..end.max(start)]
 }
 
-fn parse_sub(args: &Bytes) -> Result<ClientOp, ProtoError> {
+fn parse_sub(args: &[u8]) -> Result<ClientOp<'_>, ProtoError> {
     let bad = ProtoError::BadArgs { op: "SUB" };
-    let mut fields = [const { None::<Bytes> }; 3];
-    let count = split_args(args, &mut fields).ok_or(bad.clone())?;
-    let [subject, second, third] = fields;
-    match count {
+    let mut fields: [&[u8]; 3] = [&[]; 3];
+    match split_args(args, &mut fields).ok_or(bad.clone())? {
         2 => Ok(ClientOp::Sub {
-            subject: subject.ok_or(bad.clone())?,
+            subject: fields[0],
             queue: None,
-            sid: second.ok_or(bad)?,
+            sid: fields[1],
         }),
         3 => Ok(ClientOp::Sub {
-            subject: subject.ok_or(bad.clone())?,
-            queue: second,
-            sid: third.ok_or(bad)?,
+            subject: fields[0],
+            queue: Some(fields[1]),
+            sid: fields[2],
         }),
         _ => Err(bad),
     }
 }
 
-fn parse_unsub(args: &Bytes) -> Result<ClientOp, ProtoError> {
+fn parse_unsub(args: &[u8]) -> Result<ClientOp<'_>, ProtoError> {
     let bad = ProtoError::BadArgs { op: "UNSUB" };
-    let mut fields = [const { None::<Bytes> }; 2];
-    let count = split_args(args, &mut fields).ok_or(bad.clone())?;
-    let [sid, max] = fields;
-    match count {
+    let mut fields: [&[u8]; 2] = [&[]; 2];
+    match split_args(args, &mut fields).ok_or(bad.clone())? {
         1 => Ok(ClientOp::Unsub {
-            sid: sid.ok_or(bad)?,
+            sid: fields[0],
             max: None,
         }),
         2 => {
-            let max = parse_size(max.as_deref()).ok_or(bad.clone())?;
+            let max = parse_size(fields[1]).ok_or(bad)?;
             Ok(ClientOp::Unsub {
-                sid: sid.ok_or(bad)?,
+                sid: fields[0],
                 max: Some(max as u64),
             })
         }

@@ -1,16 +1,20 @@
 //! A bounded match cache, invalidated by the trie's generation.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Remembers match results per subject while the trie they came from does not change.
 ///
 /// When full, it forgets everything and starts again: cheap, and fair to a publisher cycling
 /// over more subjects than fit (it pays a trie walk per miss either way).
+///
+/// It hashes with FxHash, not SipHash: a lookup per published message is the hot path, and a
+/// cache belongs to one connection and is bounded, so a client choosing colliding subjects
+/// only slows itself.
 #[derive(Debug)]
 pub struct MatchCache<V> {
     generation: u64,
     capacity: usize,
-    entries: HashMap<Box<[u8]>, V>,
+    entries: FxHashMap<Box<[u8]>, V>,
 }
 
 impl<V: Clone> MatchCache<V> {
@@ -18,7 +22,7 @@ impl<V: Clone> MatchCache<V> {
         Self {
             generation: 0,
             capacity,
-            entries: HashMap::new(),
+            entries: FxHashMap::default(),
         }
     }
 

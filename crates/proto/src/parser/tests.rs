@@ -1,52 +1,53 @@
 use super::*;
 use proptest::prelude::*;
 
-fn parse_all(input: &[u8]) -> Result<Vec<ClientOp>, ProtoError> {
+fn parse_all(input: &[u8]) -> Result<Vec<ClientOp<'_>>, ProtoError> {
     let mut parser = Parser::new(Limits::default());
     parser.set_headers(true);
-    let mut buf = BytesMut::from(input);
     let mut ops = Vec::new();
-    while let Some(op) = parser.parse(&mut buf)? {
+    let mut pos = 0;
+    while let Some((op, used)) = parser.parse(&input[pos..])? {
         ops.push(op);
+        pos += used;
     }
     Ok(ops)
 }
 
-fn publish(subject: &str, reply: Option<&str>, header_len: usize, payload: &str) -> ClientOp {
+fn publish<'a>(
+    subject: &'a str,
+    reply: Option<&'a str>,
+    header_len: usize,
+    payload: &'a str,
+) -> ClientOp<'a> {
     ClientOp::Pub(Publish {
-        subject: Bytes::copy_from_slice(subject.as_bytes()),
-        reply: reply.map(|r| Bytes::copy_from_slice(r.as_bytes())),
+        subject: subject.as_bytes(),
+        reply: reply.map(str::as_bytes),
         header_len,
-        payload: Bytes::copy_from_slice(payload.as_bytes()),
+        payload: payload.as_bytes(),
     })
 }
 
 #[test]
 fn parses_every_op() {
-    let ops = parse_all(
-        b"CONNECT {\"verbose\":false}\r\nPING\r\nPONG\r\nSUB foo 1\r\nSUB foo q 2\r\n\
+    let input = b"CONNECT {\"verbose\":false}\r\nPING\r\nPONG\r\nSUB foo 1\r\nSUB foo q 2\r\n\
           UNSUB 1\r\nUNSUB 2 5\r\nPUB foo 2\r\nhi\r\nPUB foo bar 0\r\n\r\n\
-          HPUB foo 12 14\r\nNATS/1.0\r\n\r\nhi\r\n+OK\r\nINFO {}\r\n-ERR 'x'\r\n",
-    )
-    .unwrap();
-    assert_eq!(
-        ops[0],
-        ClientOp::Connect(Bytes::from_static(b"{\"verbose\":false}"))
-    );
+          HPUB foo 12 14\r\nNATS/1.0\r\n\r\nhi\r\n+OK\r\nINFO {}\r\n-ERR 'x'\r\n";
+    let ops = parse_all(input).unwrap();
+    assert_eq!(ops[0], ClientOp::Connect(b"{\"verbose\":false}"));
     assert_eq!(ops[1], ClientOp::Ping);
     assert_eq!(ops[2], ClientOp::Pong);
     assert_eq!(
         ops[4],
         ClientOp::Sub {
-            subject: Bytes::from_static(b"foo"),
-            queue: Some(Bytes::from_static(b"q")),
-            sid: Bytes::from_static(b"2"),
+            subject: b"foo",
+            queue: Some(b"q"),
+            sid: b"2",
         }
     );
     assert_eq!(
         ops[6],
         ClientOp::Unsub {
-            sid: Bytes::from_static(b"2"),
+            sid: b"2",
             max: Some(5)
         }
     );
@@ -54,7 +55,7 @@ fn parses_every_op() {
     assert_eq!(ops[8], publish("foo", Some("bar"), 0, ""));
     assert_eq!(ops[9], publish("foo", None, 12, "NATS/1.0\r\n\r\nhi"));
     assert_eq!(ops[10], ClientOp::Ok);
-    assert_eq!(ops[11], ClientOp::Info(Bytes::from_static(b"{}")));
+    assert_eq!(ops[11], ClientOp::Info(b"{}"));
     assert_eq!(ops[12], ClientOp::Err);
 }
 
@@ -62,7 +63,7 @@ fn parses_every_op() {
 fn op_names_are_case_insensitive_and_tabs_separate() {
     let ops = parse_all(b"ping\r\nsub\tfoo \t 1\r\nPub foo 1\r\na\r\n").unwrap();
     assert_eq!(ops[0], ClientOp::Ping);
-    assert!(matches!(&ops[1], ClientOp::Sub { sid, .. } if &sid[..] == b"1"));
+    assert!(matches!(&ops[1], ClientOp::Sub { sid, .. } if sid == b"1"));
     assert_eq!(ops[2], publish("foo", None, 0, "a"));
 }
 
@@ -76,19 +77,19 @@ fn bare_newline_ends_a_control_line_and_ping_ignores_the_rest() {
 #[test]
 fn incomplete_input_waits_for_more() {
     let mut parser = Parser::new(Limits::default());
-    let mut buf = BytesMut::from(&b"PUB foo 5\r\nhel"[..]);
-    assert_eq!(parser.parse(&mut buf), Ok(None));
-    assert_eq!(parser.bytes_wanted(buf.len()), 7 - 3);
+    let mut buf = b"PUB foo 5\r\nhel".to_vec();
+    assert_eq!(parser.parse(&buf), Ok(None));
+    assert_eq!(parser.bytes_wanted(buf.len()), 4);
     buf.extend_from_slice(b"lo\r");
-    assert_eq!(parser.parse(&mut buf), Ok(None));
+    assert_eq!(parser.parse(&buf), Ok(None));
     buf.extend_from_slice(b"\nPI");
-    assert_eq!(
-        parser.parse(&mut buf),
-        Ok(Some(publish("foo", None, 0, "hello")))
-    );
-    assert_eq!(parser.parse(&mut buf), Ok(None));
+    let (op, used) = parser.parse(&buf).unwrap().unwrap();
+    assert_eq!(op, publish("foo", None, 0, "hello"));
+    assert_eq!(used, 18);
+    buf.drain(..used);
+    assert_eq!(parser.parse(&buf), Ok(None));
     buf.extend_from_slice(b"NG\r\n");
-    assert_eq!(parser.parse(&mut buf), Ok(Some(ClientOp::Ping)));
+    assert_eq!(parser.parse(&buf), Ok(Some((ClientOp::Ping, 6))));
 }
 
 #[test]
@@ -150,19 +151,16 @@ fn limits_are_checked_before_buffering() {
         max_control_line: 16,
         max_payload: 10,
     });
-    let mut buf = BytesMut::from(&b"PUB foo 11\r\n"[..]);
     assert_eq!(
-        parser.parse(&mut buf),
+        parser.parse(b"PUB foo 11\r\n"),
         Err(ProtoError::PayloadTooLarge { size: 11, max: 10 })
     );
-    let mut buf = BytesMut::from(&b"SUB aaaaaaaaaaaaaaaaaaaaaa 1\r\n"[..]);
     assert!(matches!(
-        parser.parse(&mut buf),
+        parser.parse(b"SUB aaaaaaaaaaaaaaaaaaaaaa 1\r\n"),
         Err(ProtoError::ControlLineTooLong { .. })
     ));
-    let mut buf = BytesMut::from(b"SUB ".repeat(20).as_slice());
     assert!(matches!(
-        parser.parse(&mut buf),
+        parser.parse(b"SUB ".repeat(20).as_slice()),
         Err(ProtoError::ControlLineTooLong { .. })
     ));
 }
@@ -170,14 +168,13 @@ fn limits_are_checked_before_buffering() {
 #[test]
 fn hpub_needs_negotiated_headers() {
     let mut parser = Parser::new(Limits::default());
-    let mut buf = BytesMut::from(&b"HPUB foo 12 12\r\nNATS/1.0\r\n\r\n\r\n"[..]);
     assert_eq!(
-        parser.parse(&mut buf),
+        parser.parse(b"HPUB foo 12 12\r\nNATS/1.0\r\n\r\n\r\n"),
         Err(ProtoError::HeadersNotNegotiated)
     );
 }
 
-/// A `PUB` in random pieces, written by an encoder of our own, parses back whole.
+/// A `PUB`, written by an encoder of our own, parses back whole however it is split.
 fn encode_pub(subject: &str, reply: &Option<String>, payload: &[u8]) -> Vec<u8> {
     let mut line = format!("PUB {subject} ");
     if let Some(r) = reply {
@@ -201,22 +198,23 @@ proptest! {
     ) {
         let wire = encode_pub(&subject, &reply, &payload);
         let mut parser = Parser::new(Limits::default());
-        let mut buf = BytesMut::new();
-        let mut ops = Vec::new();
+        let mut buf = Vec::new();
+        let mut found = 0;
         let mut rest = &wire[..];
         for cut in cuts.into_iter().chain(std::iter::once(usize::MAX)) {
             let n = cut.min(rest.len());
             buf.extend_from_slice(&rest[..n]);
             rest = &rest[n..];
-            while let Some(op) = parser.parse(&mut buf).unwrap() {
-                ops.push(op);
+            while let Some((op, used)) = parser.parse(&buf).unwrap() {
+                let ClientOp::Pub(p) = op else { panic!("not a PUB") };
+                prop_assert_eq!(p.subject, subject.as_bytes());
+                prop_assert_eq!(p.reply, reply.as_deref().map(str::as_bytes));
+                prop_assert_eq!(p.payload, &payload[..]);
+                found += 1;
+                buf.drain(..used);
             }
         }
-        prop_assert_eq!(ops.len(), 1);
-        let ClientOp::Pub(p) = &ops[0] else { panic!("not a PUB") };
-        prop_assert_eq!(&p.subject[..], subject.as_bytes());
-        prop_assert_eq!(p.reply.as_deref(), reply.as_deref().map(str::as_bytes));
-        prop_assert_eq!(&p.payload[..], &payload[..]);
+        prop_assert_eq!(found, 1);
         prop_assert!(buf.is_empty());
     }
 
@@ -224,7 +222,9 @@ proptest! {
     fn arbitrary_bytes_never_panic(input in proptest::collection::vec(any::<u8>(), 0..512)) {
         let mut parser = Parser::new(Limits { max_control_line: 64, max_payload: 128 });
         parser.set_headers(true);
-        let mut buf = BytesMut::from(&input[..]);
-        while let Ok(Some(_)) = parser.parse(&mut buf) {}
+        let mut pos = 0;
+        while let Ok(Some((_, used))) = parser.parse(&input[pos..]) {
+            pos += used;
+        }
     }
 }

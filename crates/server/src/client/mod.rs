@@ -97,6 +97,8 @@ pub struct Client {
     drained: Notify,
     /// Cancelled when the connection must end; the reason is in `close_reason`.
     closing: CancellationToken,
+    /// Mirrors `closing` for the hot path: a plain atomic load (the token takes a lock).
+    closed: AtomicBool,
     close_reason: Mutex<Option<(CloseReason, bool)>>,
     /// Set by CONNECT; read by publishers delivering to this client.
     echo: AtomicBool,
@@ -138,6 +140,7 @@ impl Client {
             wake: Notify::new(),
             drained: Notify::new(),
             closing: CancellationToken::new(),
+            closed: AtomicBool::new(false),
             close_reason: Mutex::new(None),
             echo: AtomicBool::new(true),
             headers: AtomicBool::new(false),
@@ -263,12 +266,13 @@ impl Client {
             }
             *slot = Some((reason, flush));
         }
+        self.closed.store(true, Ordering::Release);
         self.outbound.lock().close();
         self.closing.cancel();
     }
 
     pub fn is_closed(&self) -> bool {
-        self.closing.is_cancelled()
+        self.closed.load(Ordering::Acquire)
     }
 
     pub fn close_reason(&self) -> Option<CloseReason> {

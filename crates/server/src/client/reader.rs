@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use rnats_proto::{encode, ClientOp, Connect, Limits, Parser, ProtoError, Publish, ServerError};
 use rnats_subject::{validate, MatchCache};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
@@ -339,21 +339,24 @@ impl Connection {
 
     /// Runs every complete op in `buf`.
     fn process(&mut self, buf: &mut BytesMut) {
+        let mut used = 0;
         loop {
-            match self.parser.parse(buf) {
-                Ok(Some(op)) => {
+            match self.parser.parse(&buf[used..]) {
+                Ok(Some((op, len))) => {
                     self.handle(op);
+                    used += len;
                     if self.client.is_closed() {
-                        return;
+                        break;
                     }
                 }
-                Ok(None) => return,
+                Ok(None) => break,
                 Err(e) => {
                     self.protocol_error(&e);
-                    return;
+                    break;
                 }
             }
         }
+        buf.advance(used);
     }
 
     fn protocol_error(&mut self, error: &ProtoError) {
@@ -387,7 +390,7 @@ impl Connection {
         }
     }
 
-    fn handle(&mut self, op: ClientOp) {
+    fn handle(&mut self, op: ClientOp<'_>) {
         if self.trace {
             trace!("{} - <<- {:?}", self.client.log_prefix(), op);
         }
@@ -417,9 +420,9 @@ impl Connection {
                 subject,
                 queue,
                 sid,
-            } => self.subscribe(&subject, queue.as_deref(), &sid),
-            ClientOp::Unsub { sid, max } => self.unsubscribe(&sid, max),
-            ClientOp::Connect(json) => self.connect(&json),
+            } => self.subscribe(subject, queue, sid),
+            ClientOp::Unsub { sid, max } => self.unsubscribe(sid, max),
+            ClientOp::Connect(json) => self.connect(json),
             ClientOp::Info(_) | ClientOp::Ok => {}
             ClientOp::Err => self.client.close(CloseReason::ClientClosed, false),
         }
@@ -648,14 +651,14 @@ impl Connection {
         self.ok();
     }
 
-    fn publish(&mut self, publish: Publish) {
+    fn publish(&mut self, publish: Publish<'_>) {
         self.in_msgs += 1;
         self.in_bytes += (publish.payload.len() - publish.header_len) as u64;
         self.client
             .counters
             .in_msgs
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let subject = &publish.subject[..];
+        let subject = publish.subject;
         if self.pedantic && !validate::is_valid_literal(subject) {
             self.send_error(&ServerError::InvalidPublishSubject);
         }
@@ -664,7 +667,7 @@ impl Connection {
             self.send_error(&ServerError::PublishViolation(s));
             return;
         }
-        if let Some(reply) = &publish.reply {
+        if let Some(reply) = publish.reply {
             if [&b"_R_."[..], b"$JS.ACK.", b"_GR_."]
                 .iter()
                 .any(|p| reply.starts_with(p))
@@ -687,15 +690,15 @@ impl Connection {
         let matches = self.lookup(subject);
         let msg = Message {
             subject,
-            reply: publish.reply.as_deref(),
+            reply: publish.reply,
             header_len: publish.header_len,
-            payload: &publish.payload,
+            payload: publish.payload,
         };
         let delivered = self
             .router
             .route(&self.server, &self.account, &self.client, &matches, msg);
         if delivered == 0 && self.no_responders {
-            if let Some(reply) = &publish.reply {
+            if let Some(reply) = publish.reply {
                 router::no_responders(&self.account, &self.client, subject, reply);
             }
         }
