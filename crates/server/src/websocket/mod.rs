@@ -31,8 +31,8 @@ use crate::tls::{TlsContext, TlsOptions};
 /// The original's default upgrade timeout.
 pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// `websocket { ... }`.
-#[derive(Clone, Debug, PartialEq)]
+/// `websocket { ... }`. `Debug` leaves out the credentials.
+#[derive(Clone, PartialEq)]
 pub struct WebsocketOptions {
     pub host: IpAddr,
     /// 0 picks an ephemeral port (`-1` in the config).
@@ -50,6 +50,21 @@ pub struct WebsocketOptions {
     pub token: Option<String>,
     pub no_auth_user: Option<String>,
     pub auth_timeout: Option<Duration>,
+}
+
+impl std::fmt::Debug for WebsocketOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebsocketOptions")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("no_tls", &self.no_tls)
+            .field("same_origin", &self.same_origin)
+            .field("allowed_origins", &self.allowed_origins)
+            .field("handshake_timeout", &self.handshake_timeout)
+            .field("auth_override", &self.auth_override())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for WebsocketOptions {
