@@ -474,8 +474,10 @@ async fn accept_client(server: Arc<ServerShared>, mut stream: TcpStream, addr: S
         let _ = tokio::time::timeout(Duration::from_secs(2), stream.write_all(&refusal)).await;
         return;
     }
+    // Boxed: a task keeps its future for the connection's whole life, and the TLS one is
+    // several kilobytes; a plain connection should not carry its size.
     match server.tls() {
-        Some(tls) => crate::tls::serve(server, stream, id, addr, tls).await,
-        None => reader::serve(server, stream, id, addr).await,
+        Some(tls) => Box::pin(crate::tls::serve(server, stream, id, addr, tls)).await,
+        None => Box::pin(reader::serve(server, stream, id, addr)).await,
     }
 }

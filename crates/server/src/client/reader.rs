@@ -23,6 +23,9 @@ use crate::tls::identity::CertIdentity;
 
 /// Read buffer size; a read fills at most this much before the ops in it are run.
 const READ_CHUNK: usize = 64 * 1024;
+/// A new connection reads in chunks this small, doubling each time a read fills its space:
+/// an idle connection then holds kilobytes, not 64 KiB.
+const FIRST_READ_CHUNK: usize = 1024;
 /// Longest a publisher waits per read for consumers it has backed up.
 const STALL_BUDGET: Duration = Duration::from_millis(10);
 /// Subjects remembered per connection by the match cache.
@@ -255,7 +258,8 @@ impl Connection {
     }
 
     async fn run<R: AsyncRead + Unpin>(&mut self, mut socket: R) {
-        let mut buf = BytesMut::with_capacity(READ_CHUNK);
+        let mut chunk = FIRST_READ_CHUNK;
+        let mut buf = BytesMut::new();
         let interval = self
             .server
             .options()
@@ -271,10 +275,11 @@ impl Connection {
         );
         tokio::pin!(auth_timer);
         loop {
-            let spare = buf.capacity() - buf.len();
-            if spare < 4096 || spare < self.parser.bytes_wanted(buf.len()) {
-                buf.reserve(READ_CHUNK.max(self.parser.bytes_wanted(buf.len())));
+            let wanted = self.parser.bytes_wanted(buf.len());
+            if buf.capacity() - buf.len() < (chunk / 4).max(wanted) {
+                buf.reserve(chunk.max(wanted));
             }
+            let spare = buf.capacity() - buf.len();
             tokio::select! {
                 biased;
                 () = closing.cancelled() => break,
@@ -296,7 +301,10 @@ impl Connection {
                         self.client.close(CloseReason::ClientClosed, false);
                         break;
                     }
-                    Ok(_) => {
+                    Ok(n) => {
+                        if n == spare {
+                            chunk = (chunk * 2).min(READ_CHUNK);
+                        }
                         self.last_activity = Instant::now();
                         self.client.touch();
                         self.recheck_auth();
