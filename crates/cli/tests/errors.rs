@@ -28,6 +28,38 @@ fn refused_connection_is_one_line() {
 }
 
 #[test]
+fn wrong_credentials_are_one_authorization_violation_line() {
+    let env = Env::start_with_config("authorization { user: bob, password: s3cret }");
+    let url = env.url();
+    let output = run(env.bare(&[
+        "-s",
+        &url,
+        "--user",
+        "bob",
+        "--password",
+        "wrong",
+        "pub",
+        "x",
+        "y",
+    ]));
+    assert_one_error_line(&output, "nats: error: authorization violation");
+    let output = run(env.bare(&["-s", &url, "pub", "x", "y"]));
+    assert_one_error_line(&output, "nats: error: authorization violation");
+    let ok = run(env.bare(&[
+        "-s",
+        &url,
+        "--user",
+        "bob",
+        "--password",
+        "s3cret",
+        "pub",
+        "x",
+        "y",
+    ]));
+    assert!(ok.status.success(), "{ok:?}");
+}
+
+#[test]
 fn malformed_url_is_one_line() {
     let env = Env::start();
     let output = run(env.bare(&["-s", "nats://bad host", "pub", "x", "y"]));

@@ -64,6 +64,23 @@ impl TestServer {
         }
     }
 
+    /// A server configured by nats-server config text (on loopback and an ephemeral port,
+    /// whatever the text says about `listen`).
+    ///
+    /// # Panics
+    /// The config is invalid or the server does not start.
+    pub fn start_with_config(text: &str) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("server.conf");
+        std::fs::write(&path, text).expect("write config");
+        let mut opts = rnats_server::config::load_file(&path)
+            .unwrap_or_else(|e| panic!("invalid test config: {e}"))
+            .options;
+        opts.host = [127, 0, 0, 1].into();
+        opts.port = 0;
+        Self::start_with(opts)
+    }
+
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }

@@ -43,6 +43,14 @@ impl Env {
         }
     }
 
+    /// A server configured by config text (auth, accounts, …).
+    pub fn start_with_config(text: &str) -> Self {
+        Self {
+            server: TestServer::start_with_config(text),
+            config: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
     pub fn url(&self) -> String {
         self.server.url()
     }
