@@ -49,6 +49,12 @@ pub enum ServerError {
     NoRespondersRequiresHeaders,
     StaleConnection,
     MaxSubscriptionsExceeded,
+    /// Operator mode: the account's `conn` limit.
+    MaxAccountConnectionsExceeded,
+    /// Operator mode: a connected user's JWT expired.
+    AuthenticationExpired,
+    /// Operator mode: an account update revoked a connected user.
+    AuthenticationRevoked,
     InvalidSubject,
     InvalidPublishSubject,
     PublishViolation(String),
@@ -81,6 +87,11 @@ impl ServerError {
             Self::NoRespondersRequiresHeaders => "no responders requires headers support".into(),
             Self::StaleConnection => "Stale Connection".into(),
             Self::MaxSubscriptionsExceeded => "maximum subscriptions exceeded".into(),
+            Self::MaxAccountConnectionsExceeded => {
+                "maximum account active connections exceeded".into()
+            }
+            Self::AuthenticationExpired => "User Authentication Expired".into(),
+            Self::AuthenticationRevoked => "User Authentication Revoked".into(),
             Self::InvalidSubject => "Invalid Subject".into(),
             Self::InvalidPublishSubject => "Invalid Publish Subject".into(),
             Self::PublishViolation(s) => {
@@ -136,6 +147,9 @@ impl ServerError {
                 | Self::MaxPayloadViolation
                 | Self::MaxControlLineExceeded
                 | Self::MaxConnectionsExceeded
+                | Self::MaxAccountConnectionsExceeded
+                | Self::AuthenticationExpired
+                | Self::AuthenticationRevoked
                 | Self::InvalidClientProtocol
                 | Self::NoRespondersRequiresHeaders
                 | Self::StaleConnection

@@ -10,6 +10,7 @@
 //! - [`imports`]: stream and service imports, and service replies routed back.
 //! - [`mappings`]: subject mappings applied to every publish before routing.
 //! - [`security`]: accounts and auth rules built from the config; nonces.
+//! - [`operator`]: operator mode: trusted operators, account resolvers, user JWTs.
 //! - [`logging`] and [`banner`]: the original's log format and startup lines.
 //! - [`signals`]: Unix signals and `--signal`.
 //! - [`system`]: the system account's client: advisories, statsz, `$SYS.REQ.SERVER.*`.
@@ -25,6 +26,7 @@ pub mod imports;
 pub mod logging;
 pub mod mappings;
 pub mod monitor;
+pub mod operator;
 pub mod options;
 pub mod router;
 pub mod security;

@@ -18,7 +18,9 @@ use rnats_subject::validate::{has_wildcards, pattern_is_subset};
 use crate::account::{Account, GLOBAL_ACCOUNT, SYSTEM_ACCOUNT};
 use crate::imports::{Forward, LocalSubject, ResponseType};
 use crate::mappings::Mappings;
+use crate::operator::Trust;
 use crate::options::Options;
+use rnats_auth::jwt::AccountClaims;
 
 /// How long a service reply route lives by default (the original's 2 minutes).
 const DEFAULT_RESPONSE_THRESHOLD: Duration = Duration::from_secs(120);
@@ -32,6 +34,10 @@ pub struct Security {
     pub websocket: Option<Arc<AuthConfig>>,
     accounts: HashMap<String, Arc<Account>>,
     pub system_account: String,
+    /// Operator mode: the trusted operators and the account resolver (kept across rebuilds).
+    pub trust: Option<Arc<Trust>>,
+    /// Operator mode: the account JWTs in force, verified, by public key.
+    jwt_accounts: HashMap<String, Arc<AccountClaims>>,
 }
 
 impl Security {
@@ -100,7 +106,59 @@ impl Security {
             websocket: None,
             accounts,
             system_account,
+            trust: None,
+            jwt_accounts: HashMap::new(),
         })
+    }
+
+    /// Operator mode: the accounts are the resolver's account JWTs that verify against the
+    /// trusted operators, named by public key, plus `$G` and the system account. `existing`
+    /// accounts are reused by key, so a JWT update keeps clients and subscriptions in place.
+    pub fn with_trust(trust: Arc<Trust>, existing: &HashMap<String, Arc<Account>>) -> Self {
+        let now = crate::operator::now();
+        let jwt_accounts = crate::operator::accounts::verified(&trust, now);
+        let take = |name: &str| {
+            existing
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| Account::new(name))
+        };
+        let system_account = trust
+            .system_account
+            .clone()
+            .unwrap_or_else(|| SYSTEM_ACCOUNT.to_string());
+        let mut accounts = HashMap::new();
+        for name in [GLOBAL_ACCOUNT, system_account.as_str()]
+            .into_iter()
+            .chain(jwt_accounts.keys().map(String::as_str))
+        {
+            accounts.insert(name.to_string(), take(name));
+        }
+        for account in accounts.values() {
+            account.forwards.clear();
+            account.set_mappings(Mappings::default());
+        }
+        crate::operator::accounts::lay_out_imports(&accounts, &jwt_accounts, now);
+        Self {
+            config: Arc::new(AuthConfig::default()),
+            websocket: None,
+            accounts,
+            system_account,
+            trust: Some(trust),
+            jwt_accounts,
+        }
+    }
+
+    /// The same trust with the resolver's current JWTs (after an update or delete).
+    pub fn rebuilt(&self) -> Option<Self> {
+        self.trust
+            .as_ref()
+            .map(|trust| Self::with_trust(trust.clone(), &self.accounts))
+    }
+
+    /// Operator mode: the verified account JWTs by public key.
+    pub fn jwt_accounts(&self) -> &HashMap<String, Arc<AccountClaims>> {
+        &self.jwt_accounts
     }
 
     /// Decodes the auth sections of `opts` (authorization, accounts, no_auth_user,
@@ -112,6 +170,9 @@ impl Security {
         opts: &Options,
         existing: &HashMap<String, Arc<Account>>,
     ) -> Result<Self, Vec<String>> {
+        if let Some(trust) = Trust::from_options(opts)? {
+            return Ok(Self::with_trust(Arc::new(trust), existing));
+        }
         let raw = &opts.raw;
         let mut top = rnats_conf::Map::new();
         let sections = [
@@ -157,6 +218,8 @@ impl Security {
             websocket: None,
             accounts,
             system_account: SYSTEM_ACCOUNT.to_string(),
+            trust: None,
+            jwt_accounts: HashMap::new(),
         }
     }
 
@@ -170,12 +233,17 @@ impl Security {
 
     /// Whether clients must authenticate.
     pub fn auth_required(&self) -> bool {
-        self.config.auth_required()
+        self.trust.is_some() || self.config.auth_required()
+    }
+
+    /// Whether INFO carries a nonce (nkey users, or operator mode's user JWTs).
+    pub fn needs_nonce(&self, kind: ConnectionType) -> bool {
+        self.trust.is_some() || self.config_for(kind).needs_nonce()
     }
 
     /// What INFO says: `no_auth_user` lets clients in without credentials.
     pub fn info_auth_required(&self) -> bool {
-        self.auth_required() && self.config.no_auth_user.is_none()
+        self.trust.is_some() || (self.auth_required() && self.config.no_auth_user.is_none())
     }
 }
 

@@ -46,6 +46,9 @@ pub struct ServerShared {
     /// connections notice and re-check their credentials and permissions.
     security: RwLock<Arc<Security>>,
     security_epoch: AtomicU64,
+    /// Carries the epoch to idle connections, so they re-check without waiting for input
+    /// (a revoked user is cut off at once).
+    security_changed: tokio::sync::watch::Sender<u64>,
     pub stats: ServerStats,
     /// Cancelled to stop everything.
     pub shutdown: CancellationToken,
@@ -89,6 +92,19 @@ impl ServerShared {
     /// Moves whenever [`ServerShared::security`] is replaced.
     pub fn security_epoch(&self) -> u64 {
         self.security_epoch.load(Ordering::Acquire)
+    }
+
+    /// Puts new accounts and auth rules in force (reload, account JWT update); every
+    /// connection re-checks its credentials.
+    pub fn replace_security(&self, security: Security) {
+        *self.security.write() = Arc::new(security);
+        let epoch = self.security_epoch.fetch_add(1, Ordering::AcqRel) + 1;
+        self.security_changed.send_replace(epoch);
+    }
+
+    /// Notified whenever [`ServerShared::replace_security`] runs.
+    pub fn security_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.security_changed.subscribe()
     }
 
     /// A snapshot of the options in force (see [`Server::reload`]).
@@ -257,6 +273,7 @@ impl Server {
             global,
             security: RwLock::new(Arc::new(security)),
             security_epoch: AtomicU64::new(0),
+            security_changed: tokio::sync::watch::channel(0).0,
             stats: ServerStats::default(),
             shutdown: CancellationToken::new(),
             stop_accepting: CancellationToken::new(),
@@ -372,8 +389,7 @@ impl Server {
         if new.raw != current.raw || new.websocket != current.websocket {
             let security = Security::from_options(&new, self.shared.security().accounts())
                 .map_err(|errors| ReloadError::Invalid(errors.join("\n")))?;
-            *self.shared.security.write() = Arc::new(security);
-            self.shared.security_epoch.fetch_add(1, Ordering::AcqRel);
+            self.shared.replace_security(security);
         }
         *self.shared.tls.write() = tls;
         *self.shared.websocket_tls.write() = websocket_tls;

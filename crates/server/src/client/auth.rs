@@ -10,9 +10,9 @@ use rnats_auth::{
     authenticate, AuthError, AuthenticatedUser, ConnectCredentials, ConnectionType, Identity,
     PermissionChecker, ResponseTracker,
 };
-use rnats_proto::Connect;
+use rnats_proto::{Connect, ServerError};
 
-use super::{Client, Transport};
+use super::{Client, CloseReason, Transport};
 use crate::account::Account;
 use crate::security::Security;
 use crate::tls::identity::CertIdentity;
@@ -25,6 +25,7 @@ pub struct Credentials {
     auth_token: Option<String>,
     nkey: Option<String>,
     sig: Option<String>,
+    jwt: Option<String>,
 }
 
 impl From<&Connect> for Credentials {
@@ -35,12 +36,16 @@ impl From<&Connect> for Credentials {
             auth_token: c.auth_token.clone(),
             nkey: c.nkey.clone(),
             sig: c.sig.clone(),
+            jwt: c.jwt.clone(),
         }
     }
 }
 
 /// Who is asking, for log lines (never the secret).
 pub fn describe(identity: &Credentials) -> String {
+    if identity.jwt.is_some() {
+        return "User JWT".into();
+    }
     match (&identity.user, &identity.nkey) {
         (Some(user), _) => format!("User {user:?}"),
         (None, Some(nkey)) => format!("Nkey {nkey:?}"),
@@ -69,6 +74,24 @@ fn map_certificate(
     })
 }
 
+/// Why a client was refused: for the log, the `-ERR` it gets and the close reason.
+#[derive(Debug)]
+pub struct Refusal {
+    pub why: String,
+    pub error: ServerError,
+    pub reason: CloseReason,
+}
+
+impl From<String> for Refusal {
+    fn from(why: String) -> Self {
+        Self {
+            why,
+            error: ServerError::AuthorizationViolation,
+            reason: CloseReason::AuthenticationViolation,
+        }
+    }
+}
+
 /// The auth state of one connection.
 pub struct ConnAuth {
     /// Clients must authenticate (CONNECT first, within the auth timeout).
@@ -86,20 +109,31 @@ pub struct ConnAuth {
     connection_type: ConnectionType,
     /// `verify_and_map`: the user comes from this certificate.
     certificate: Option<Arc<CertIdentity>>,
+    /// Operator mode: the user JWT's (and its account's) subscription limit.
+    pub max_subs: Option<usize>,
+    /// Operator mode: the user JWT's (and its account's) payload limit.
+    pub max_payload: Option<usize>,
+    /// Operator mode: the account's connection limit.
+    pub max_account_connections: Option<usize>,
 }
 
 impl ConnAuth {
     pub fn new(security: &Security, epoch: u64, transport: &Transport) -> Self {
         let config = security.config_for(transport.kind);
         Self {
-            required: config.auth_required(),
-            nonce: config.needs_nonce().then(crate::security::nonce),
+            required: security.trust.is_some() || config.auth_required(),
+            nonce: security
+                .needs_nonce(transport.kind)
+                .then(crate::security::nonce),
             permissions: None,
             delivery_filter: None,
             credentials: Credentials::default(),
             epoch,
             connection_type: transport.kind,
             certificate: transport.certificate.clone(),
+            max_subs: None,
+            max_payload: None,
+            max_account_connections: None,
         }
     }
 
@@ -108,7 +142,8 @@ impl ConnAuth {
         let mut auth = Self::new(security, epoch, &Transport::default());
         auth.connection_type = self.connection_type;
         auth.certificate.clone_from(&self.certificate);
-        auth.required = security.config_for(self.connection_type).auth_required();
+        auth.required =
+            security.trust.is_some() || security.config_for(self.connection_type).auth_required();
         auth
     }
 
@@ -128,9 +163,21 @@ impl ConnAuth {
         epoch: u64,
         credentials: Credentials,
         client: &Client,
-    ) -> Result<Arc<Account>, String> {
+    ) -> Result<Arc<Account>, Refusal> {
         self.credentials = credentials;
         self.epoch = epoch;
+        self.check(security, client, false)
+    }
+
+    fn check(
+        &mut self,
+        security: &Security,
+        client: &Client,
+        recheck: bool,
+    ) -> Result<Arc<Account>, Refusal> {
+        if security.trust.is_some() {
+            return self.check_jwt(security, client, recheck);
+        }
         let config = security.config_for(self.connection_type);
         self.required = config.auth_required();
         let c = &self.credentials;
@@ -157,11 +204,68 @@ impl ConnAuth {
         let account = security
             .account(&user.account)
             .ok_or_else(|| format!("account {:?} not found", user.account))?;
-        let checker = user.permissions.as_ref().map(PermissionChecker::new);
-        self.delivery_filter = user
-            .permissions
-            .as_ref()
-            .map(|p| Arc::new(PermissionChecker::new(p)));
+        self.set_permissions(user.permissions.as_ref(), client);
+        if let Identity::User(name) | Identity::Nkey(name) = &user.identity {
+            client.meta.lock().user = name.clone();
+        }
+        Ok(account)
+    }
+
+    /// Operator mode: the CONNECT's user JWT against the account JWTs in force.
+    fn check_jwt(
+        &mut self,
+        security: &Security,
+        client: &Client,
+        recheck: bool,
+    ) -> Result<Arc<Account>, Refusal> {
+        use crate::operator::users::{self, Presented, Refused};
+        self.required = true;
+        let c = &self.credentials;
+        let presented = Presented {
+            jwt: c.jwt.as_deref(),
+            sig: c.sig.as_deref(),
+            nonce: self.nonce.as_deref().unwrap_or(""),
+            connection_type: self.connection_type,
+            addr: client.addr.ip(),
+            signature_checked: false,
+        };
+        let user = users::authenticate(security.jwt_accounts(), &presented, crate::operator::now())
+            .map_err(|refused| {
+                let why = format!("authentication error - {}", refused.why());
+                match refused {
+                    Refused::Revoked(_) if recheck => Refusal {
+                        why,
+                        error: ServerError::AuthenticationRevoked,
+                        reason: CloseReason::Revocation,
+                    },
+                    Refused::Expired(_) if recheck => Refusal {
+                        why,
+                        error: ServerError::AuthenticationExpired,
+                        reason: CloseReason::AuthenticationExpired,
+                    },
+                    _ => Refusal::from(why),
+                }
+            })?;
+        let account = security
+            .account(&user.account)
+            .ok_or_else(|| format!("account {:?} not found", user.account))?;
+        self.set_permissions(user.permissions.as_ref(), client);
+        self.max_subs = user.max_subs;
+        self.max_payload = user.max_payload;
+        self.max_account_connections = user.max_account_connections;
+        {
+            let mut meta = client.meta.lock();
+            meta.user.clone_from(&user.key);
+            if meta.name.is_empty() {
+                meta.name.clone_from(&user.name);
+            }
+        }
+        Ok(account)
+    }
+
+    fn set_permissions(&mut self, permissions: Option<&rnats_auth::Permissions>, client: &Client) {
+        let checker = permissions.map(PermissionChecker::new);
+        self.delivery_filter = permissions.map(|p| Arc::new(PermissionChecker::new(p)));
         client.set_responses(
             checker
                 .as_ref()
@@ -169,10 +273,6 @@ impl ConnAuth {
                 .map(ResponseTracker::new),
         );
         self.permissions = checker;
-        if let Identity::User(name) | Identity::Nkey(name) = &user.identity {
-            client.meta.lock().user = name.clone();
-        }
-        Ok(account)
     }
 
     /// Re-checks the saved credentials against a new configuration.
@@ -184,9 +284,9 @@ impl ConnAuth {
         security: &Security,
         epoch: u64,
         client: &Client,
-    ) -> Result<Arc<Account>, String> {
-        let credentials = self.credentials.clone();
-        self.authenticate(security, epoch, credentials, client)
+    ) -> Result<Arc<Account>, Refusal> {
+        self.epoch = epoch;
+        self.check(security, client, true)
     }
 
     pub fn can_publish(&mut self, client: &Client, subject: &[u8]) -> bool {

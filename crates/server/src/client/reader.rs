@@ -11,7 +11,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 use tokio::net::TcpStream;
 use tracing::{debug, error, trace};
 
-use super::auth::{ConnAuth, Credentials};
+use super::auth::{ConnAuth, Credentials, Refusal};
 use super::{writer, Client, CloseReason, Transport};
 use crate::account::{Account, MatchResult};
 use crate::monitor::ClosedClient;
@@ -274,6 +274,7 @@ impl Connection {
                 .unwrap_or_else(|| tokio::time::Instant::now() + Duration::from_secs(86400 * 365)),
         );
         tokio::pin!(auth_timer);
+        let mut security_changes = self.server.security_changes();
         loop {
             let wanted = self.parser.bytes_wanted(buf.len());
             if buf.capacity() - buf.len() < (chunk / 4).max(wanted) {
@@ -296,6 +297,7 @@ impl Connection {
                     );
                 }
                 _ = ping_timer.tick() => self.ping_tick(interval),
+                Ok(()) = security_changes.changed() => self.recheck_auth(),
                 read = socket.read_buf(&mut buf) => match read {
                     Ok(0) => {
                         self.client.close(CloseReason::ClientClosed, false);
@@ -405,7 +407,7 @@ impl Connection {
         if !self.connected && self.auth.required && !matches!(op, ClientOp::Connect(_)) {
             // Only `no_auth_user` lets a client skip CONNECT when auth is on.
             if self.server.security().config.no_auth_user.is_none()
-                || !self.bind(Credentials::default())
+                || self.bind(Credentials::default()).is_err()
             {
                 self.error_and_close(
                     &ServerError::AuthorizationViolation,
@@ -493,12 +495,11 @@ impl Connection {
             );
             return;
         }
-        if !self.internal && !self.bind(Credentials::from(&connect)) {
-            self.error_and_close(
-                &ServerError::AuthorizationViolation,
-                CloseReason::AuthenticationViolation,
-            );
-            return;
+        if !self.internal {
+            if let Err(refusal) = self.bind(Credentials::from(&connect)) {
+                self.error_and_close(&refusal.error, refusal.reason);
+                return;
+            }
         }
         if !self.internal && !self.announced {
             self.announced = true;
@@ -529,24 +530,47 @@ impl Connection {
         self.ok();
     }
 
-    /// Authenticates with `credentials` and binds the connection to its account. Logs and
-    /// returns false when refused.
-    fn bind(&mut self, credentials: Credentials) -> bool {
+    /// Authenticates with `credentials` and binds the connection to its account. Logs why
+    /// when refused.
+    fn bind(&mut self, credentials: Credentials) -> Result<(), Refusal> {
         let security = self.server.security();
         let epoch = self.server.security_epoch();
-        match self
+        let account = self
             .auth
             .authenticate(&security, epoch, credentials, &self.client)
-        {
-            Ok(account) => {
-                self.switch_account(account);
-                true
-            }
-            Err(why) => {
-                error!("{} - {why}", self.client.log_prefix());
-                false
+            .inspect_err(|refusal| error!("{} - {}", self.client.log_prefix(), refusal.why))?;
+        if let Some(max) = self.auth.max_account_connections {
+            let id = self.client.id;
+            let others = self
+                .server
+                .clients()
+                .iter()
+                .filter(|c| c.id != id && c.meta.lock().account == account.name)
+                .count();
+            if others >= max {
+                return Err(Refusal {
+                    why: "maximum account active connections exceeded".into(),
+                    error: ServerError::MaxAccountConnectionsExceeded,
+                    reason: CloseReason::MaxAccountConnectionsExceeded,
+                });
             }
         }
+        self.switch_account(account);
+        self.apply_payload_limit();
+        Ok(())
+    }
+
+    /// The server's `max_payload`, lowered by a user JWT's or its account's limit.
+    fn apply_payload_limit(&mut self) {
+        let opts = self.server.options();
+        let max_payload = self
+            .auth
+            .max_payload
+            .map_or(opts.max_payload, |p| p.min(opts.max_payload));
+        self.parser.set_limits(Limits {
+            max_control_line: opts.max_control_line,
+            max_payload,
+        });
     }
 
     fn switch_account(&mut self, account: Arc<Account>) {
@@ -574,13 +598,13 @@ impl Connection {
         }
         let security = self.server.security();
         match self.auth.reauthenticate(&security, epoch, &self.client) {
-            Ok(account) => self.switch_account(account),
-            Err(why) => {
-                error!("{} - {why}", self.client.log_prefix());
-                self.error_and_close(
-                    &ServerError::AuthorizationViolation,
-                    CloseReason::AuthenticationViolation,
-                );
+            Ok(account) => {
+                self.switch_account(account);
+                self.apply_payload_limit();
+            }
+            Err(refusal) => {
+                error!("{} - {}", self.client.log_prefix(), refusal.why);
+                self.error_and_close(&refusal.error, refusal.reason);
                 return;
             }
         }
@@ -618,7 +642,10 @@ impl Connection {
             self.send_error(&error);
             return;
         }
-        let max = self.server.options().max_subscriptions;
+        let max = match (self.server.options().max_subscriptions, self.auth.max_subs) {
+            (server, Some(jwt)) if server == 0 || jwt < server => jwt,
+            (server, _) => server,
+        };
         let sub = {
             let mut subs = self.client.subscriptions.lock();
             if subs.contains_key(sid) {
@@ -626,7 +653,7 @@ impl Connection {
                 self.ok();
                 return;
             }
-            if max > 0 && subs.len() >= max {
+            if (max > 0 || self.auth.max_subs == Some(0)) && subs.len() >= max {
                 drop(subs);
                 self.send_error(&ServerError::MaxSubscriptionsExceeded);
                 return;

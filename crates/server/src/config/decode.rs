@@ -358,7 +358,12 @@ impl Decoder {
         }
         features::check(self, option, span, v);
         let off = matches!(v.kind, ValueKind::Bool(false));
-        if !off {
+        // Operator mode is built; its options are read from here by `operator::Trust`.
+        let built = matches!(
+            option,
+            "operator" | "trusted" | "resolver" | "resolver_preload"
+        );
+        if !off && !built {
             self.notice(span, option, features::consequence(option));
         }
         opts.raw.unsupported.push((option, v.clone()));

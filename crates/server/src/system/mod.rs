@@ -6,6 +6,7 @@
 //! code as everyone else's. It speaks the protocol itself: a handful of `SUB`s, `PUB`s, and
 //! the `MSG` frames of [`frames`].
 
+mod claims;
 pub mod events;
 mod frames;
 
@@ -88,10 +89,15 @@ impl SystemClient {
     async fn run(self, pipe: tokio::io::DuplexStream, mut events: mpsc::UnboundedReceiver<Event>) {
         let (mut read, mut write) = tokio::io::split(pipe);
         let id = &self.server.server_id;
-        let hello = format!(
+        let mut hello = format!(
             "CONNECT {{\"verbose\":false,\"pedantic\":false,\"echo\":false,\"name\":\"$SYS\"}}\r\n\
              SUB $SYS.REQ.SERVER.PING 1\r\nSUB $SYS.REQ.SERVER.PING.* 2\r\nSUB $SYS.REQ.SERVER.{id}.* 3\r\n"
         );
+        if self.server.security().trust.is_some() {
+            for (subject, sid) in claims::SUBJECTS {
+                hello.push_str(&format!("SUB {subject} {sid}\r\n"));
+            }
+        }
         if write.write_all(hello.as_bytes()).await.is_err() {
             return;
         }
@@ -139,10 +145,28 @@ impl SystemClient {
                 payload,
             } => {
                 let subject = String::from_utf8_lossy(&subject);
+                let reply = String::from_utf8_lossy(&reply);
+                if let Some(answer) = claims::answer(&self.server, &subject, &payload) {
+                    let body = match answer {
+                        claims::Reply::Raw(bytes) => bytes,
+                        claims::Reply::Data(data) => {
+                            serde_json::json!({ "server": self.server_info(), "data": data })
+                                .to_string()
+                                .into_bytes()
+                        }
+                        claims::Reply::Error(error) => {
+                            serde_json::json!({ "server": self.server_info(), "error": error })
+                                .to_string()
+                                .into_bytes()
+                        }
+                    };
+                    put_raw(out, &reply, &body);
+                    return;
+                }
                 let Some(answer) = self.answer(&subject, &payload) else {
                     return;
                 };
-                put_pub(out, &String::from_utf8_lossy(&reply), &answer);
+                put_pub(out, &reply, &answer);
             }
             Frame::Msg { reply: None, .. } => {}
         }
@@ -350,8 +374,11 @@ fn request_options(payload: &[u8]) -> HashMap<String, String> {
 }
 
 fn put_pub(out: &mut Vec<u8>, subject: &str, body: &Value) {
-    let body = body.to_string();
+    put_raw(out, subject, body.to_string().as_bytes());
+}
+
+fn put_raw(out: &mut Vec<u8>, subject: &str, body: &[u8]) {
     out.extend_from_slice(format!("PUB {subject} {}\r\n", body.len()).as_bytes());
-    out.extend_from_slice(body.as_bytes());
+    out.extend_from_slice(body);
     out.extend_from_slice(b"\r\n");
 }
