@@ -6,7 +6,7 @@ use bytes::Bytes;
 use rnats_proto::encode;
 
 use crate::account::Account;
-use crate::client::{Client, CloseReason, Enqueued};
+use crate::client::{Client, CloseReason, Delivery};
 use crate::imports::{reply_token, Forward, ResponseRoute, REPLY_PREFIX};
 use crate::server::ServerShared;
 use crate::subscription::SubRef;
@@ -209,13 +209,6 @@ impl Router {
                 return false;
             }
         }
-        let last = match sub.count_delivery() {
-            None => return false,
-            Some(last) => last,
-        };
-        if last {
-            self.finished.push(sub.clone());
-        }
         let target = &sub.client;
         if let Some(reply) = msg.reply {
             target.record_request(reply);
@@ -226,7 +219,7 @@ impl Router {
         } else {
             &msg.payload[msg.header_len.min(msg.payload.len())..]
         };
-        let result = target.enqueue(|buf| {
+        let result = target.deliver(sub, body.len(), |buf| {
             if with_headers {
                 encode::hmsg(buf, msg.subject, &sub.sid, msg.reply, msg.header_len, body);
             } else {
@@ -234,26 +227,27 @@ impl Router {
             }
         });
         match result {
-            Enqueued::First => self.to_flush.push(target.clone()),
-            Enqueued::More => {
-                if target.is_backed_up() && !self.backed_up.iter().any(|c| c.id == target.id) {
+            Delivery::Queued {
+                first,
+                backed_up,
+                last,
+            } => {
+                if last {
+                    self.finished.push(sub.clone());
+                }
+                if first {
+                    self.to_flush.push(target.clone());
+                }
+                if backed_up && !self.backed_up.iter().any(|c| c.id == target.id) {
                     self.backed_up.push(target.clone());
                 }
             }
-            Enqueued::SlowConsumer => {
+            Delivery::SlowConsumer => {
                 server.slow_consumer(target, CloseReason::SlowConsumerPendingBytes);
                 return false;
             }
-            Enqueued::Closed => return false,
+            Delivery::LimitReached | Delivery::Closed => return false,
         }
-        target
-            .counters
-            .out_msgs
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        target
-            .counters
-            .out_bytes
-            .fetch_add(body.len() as u64, std::sync::atomic::Ordering::Relaxed);
         self.out_msgs += 1;
         self.out_bytes += body.len() as u64;
         true

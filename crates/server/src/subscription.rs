@@ -65,15 +65,18 @@ impl Subscription {
 
     /// Counts a delivery. `None` means the limit was already reached and nothing must be sent;
     /// `Some(true)` means this was the last one allowed.
-    pub fn count_delivery(&self) -> Option<bool> {
+    ///
+    /// The caller holds the owning client's outbound lock, which every delivery to this
+    /// subscription takes (see `Client::deliver`): so a plain load and store suffice, with no
+    /// read-modify-write on the hot path.
+    pub fn count_delivery_locked(&self) -> Option<bool> {
         let max = self.max.load(Ordering::Relaxed);
-        let n = self.delivered.fetch_add(1, Ordering::Relaxed) + 1;
-        match max {
-            0 => Some(false),
-            m if n < m => Some(false),
-            m if n == m => Some(true),
-            _ => None,
+        let n = self.delivered.load(Ordering::Relaxed) + 1;
+        if max != 0 && n > max {
+            return None;
         }
+        self.delivered.store(n, Ordering::Relaxed);
+        Some(max != 0 && n == max)
     }
 }
 

@@ -44,6 +44,10 @@ impl Outbound {
         self.buf.is_empty()
     }
 
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
     /// Past three quarters of `max_pending`: publishers to this client are stalled briefly.
     pub fn is_backed_up(&self) -> bool {
         self.buf.len() > self.max_pending / 4 * 3
