@@ -82,7 +82,29 @@ impl CloseReason {
     }
 }
 
+/// What became of one delivery (see [`Client::deliver`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    Queued {
+        /// The buffer was empty: the writer must be woken once the batch is done.
+        first: bool,
+        /// Past the stall mark: the publisher should give the writer a moment.
+        backed_up: bool,
+        /// The subscription's `UNSUB <sid> <max>` limit is reached with this one.
+        last: bool,
+    },
+    /// The subscription already had all its messages.
+    LimitReached,
+    /// Past `max_pending`: the client must be cut off; nothing was queued.
+    SlowConsumer,
+    /// The connection is closing.
+    Closed,
+}
+
 /// Message and byte counters of one connection.
+///
+/// `out_*` are written only under the outbound lock (by [`Client::deliver`]); the atomics make
+/// reading them from monitoring safe.
 #[derive(Debug, Default)]
 pub struct Counters {
     pub in_msgs: AtomicU64,
@@ -187,6 +209,42 @@ impl Client {
     /// client off (see `ServerShared::slow_consumer`).
     pub fn enqueue(&self, encode: impl FnOnce(&mut BytesMut)) -> Enqueued {
         self.outbound.lock().push(encode)
+    }
+
+    /// Queues a message for `sub`, one of this client's subscriptions.
+    ///
+    /// Everything happens under the outbound lock, which every delivery to this client takes:
+    /// the subscription's delivery count and this client's out counters are then plain loads
+    /// and stores, and the lock is the only atomic read-modify-write of a delivery.
+    pub fn deliver(
+        &self,
+        sub: &crate::subscription::Subscription,
+        body_len: usize,
+        encode: impl FnOnce(&mut BytesMut),
+    ) -> Delivery {
+        let mut out = self.outbound.lock();
+        if out.is_closed() {
+            return Delivery::Closed;
+        }
+        let Some(last) = sub.count_delivery_locked() else {
+            return Delivery::LimitReached;
+        };
+        match out.push(encode) {
+            Enqueued::SlowConsumer => Delivery::SlowConsumer,
+            Enqueued::Closed => Delivery::Closed,
+            queued => {
+                let add = |counter: &AtomicU64, n: u64| {
+                    counter.store(counter.load(Ordering::Relaxed) + n, Ordering::Relaxed);
+                };
+                add(&self.counters.out_msgs, 1);
+                add(&self.counters.out_bytes, body_len as u64);
+                Delivery::Queued {
+                    first: queued == Enqueued::First,
+                    backed_up: out.is_backed_up(),
+                    last,
+                }
+            }
+        }
     }
 
     /// Enqueues and wakes the writer at once: for replies to this client's own ops.
