@@ -1,20 +1,21 @@
 //! A bounded match cache, invalidated by the trie's generation.
 
-use rustc_hash::FxHashMap;
+use std::collections::HashMap;
+
+use foldhash::fast::RandomState;
 
 /// Remembers match results per subject while the trie they came from does not change.
 ///
 /// When full, it forgets everything and starts again: cheap, and fair to a publisher cycling
 /// over more subjects than fit (it pays a trie walk per miss either way).
 ///
-/// It hashes with FxHash, not SipHash: a lookup per published message is the hot path, and a
-/// cache belongs to one connection and is bounded, so a client choosing colliding subjects
-/// only slows itself.
+/// It hashes with foldhash, not SipHash: a lookup per published message is the hot path.
+/// foldhash is seeded per map, so subjects cannot be chosen to collide.
 #[derive(Debug)]
 pub struct MatchCache<V> {
     generation: u64,
     capacity: usize,
-    entries: FxHashMap<Box<[u8]>, V>,
+    entries: HashMap<Box<[u8]>, V, RandomState>,
 }
 
 impl<V: Clone> MatchCache<V> {
@@ -22,7 +23,7 @@ impl<V: Clone> MatchCache<V> {
         Self {
             generation: 0,
             capacity,
-            entries: FxHashMap::default(),
+            entries: HashMap::default(),
         }
     }
 

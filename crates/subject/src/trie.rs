@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use foldhash::fast::RandomState;
+
 /// What one subject matched: the plain entries, and per queue group its members.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Matches<T> {
@@ -88,7 +90,8 @@ impl<T> Node<T> {
 
 #[derive(Debug)]
 struct Level<T> {
-    literals: HashMap<Box<[u8]>, Node<T>>,
+    /// Literal tokens; foldhash (seeded per map) because every publish walks these.
+    literals: HashMap<Box<[u8]>, Node<T>, RandomState>,
     /// The `*` child.
     one: Option<Box<Node<T>>>,
     /// The `>` child (it has entries and never a next level).
@@ -98,7 +101,7 @@ struct Level<T> {
 impl<T> Default for Level<T> {
     fn default() -> Self {
         Self {
-            literals: HashMap::new(),
+            literals: HashMap::default(),
             one: None,
             rest: None,
         }
