@@ -219,7 +219,8 @@ impl Router {
         } else {
             &msg.payload[msg.header_len.min(msg.payload.len())..]
         };
-        let result = target.deliver(sub, body.len(), |buf| {
+        let size = encode::msg_len(msg.subject, &sub.sid, msg.reply, body.len());
+        let result = target.deliver(sub, body.len(), size, |buf| {
             if with_headers {
                 encode::hmsg(buf, msg.subject, &sub.sid, msg.reply, msg.header_len, body);
             } else {

@@ -82,6 +82,9 @@ impl CloseReason {
     }
 }
 
+/// Room made for a protocol line the server sends a client (`PONG`, `+OK`, `-ERR`, `INFO`).
+const SMALL_WRITE: usize = 512;
+
 /// What became of one delivery (see [`Client::deliver`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {
@@ -208,7 +211,7 @@ impl Client {
     /// On [`Enqueued::SlowConsumer`] the caller reports it to the server, which cuts the
     /// client off (see `ServerShared::slow_consumer`).
     pub fn enqueue(&self, encode: impl FnOnce(&mut BytesMut)) -> Enqueued {
-        self.outbound.lock().push(encode)
+        self.outbound.lock().push(SMALL_WRITE, encode)
     }
 
     /// Queues a message for `sub`, one of this client's subscriptions.
@@ -220,6 +223,7 @@ impl Client {
         &self,
         sub: &crate::subscription::Subscription,
         body_len: usize,
+        size_hint: usize,
         encode: impl FnOnce(&mut BytesMut),
     ) -> Delivery {
         let mut out = self.outbound.lock();
@@ -229,7 +233,7 @@ impl Client {
         let Some(last) = sub.count_delivery_locked() else {
             return Delivery::LimitReached;
         };
-        match out.push(encode) {
+        match out.push(size_hint, encode) {
             Enqueued::SlowConsumer => Delivery::SlowConsumer,
             Enqueued::Closed => Delivery::Closed,
             queued => {

@@ -15,33 +15,54 @@ pub enum Enqueued {
     Closed,
 }
 
-/// Bytes waiting for the writer. Producers encode into it directly; the writer swaps the whole
-/// buffer out and writes it in one call.
+/// Bytes waiting for the writer, in chunks.
+///
+/// Producers encode into the current chunk directly; a full chunk is queued and a new one
+/// started, so pending data is never moved or reallocated as it grows. The writer takes every
+/// chunk at once, writes them with one vectored write, and hands the emptied chunks back for
+/// reuse: a busy connection cycles through the same few buffers instead of asking the
+/// allocator (and the kernel) for fresh pages. Chunks start small and double while the
+/// connection keeps filling them, so an idle connection holds little.
 #[derive(Debug)]
 pub struct Outbound {
-    buf: BytesMut,
+    /// Full chunks, oldest first.
+    queued: Vec<BytesMut>,
+    /// The chunk being filled.
+    current: BytesMut,
+    /// Bytes in `queued` and `current`.
+    pending: usize,
+    /// Emptied chunks handed back by the writer.
+    spare: Vec<BytesMut>,
+    /// Capacity of the next new chunk.
+    chunk_size: usize,
     max_pending: usize,
     closed: bool,
 }
 
-/// Past this, a drained buffer is given back rather than kept for reuse.
-const KEEP_CAPACITY: usize = 1024 * 1024;
+const FIRST_CHUNK: usize = 512;
+const MAX_CHUNK: usize = 64 * 1024;
+/// Emptied chunks kept for reuse.
+const MAX_SPARE: usize = 4;
 
 impl Outbound {
     pub fn new(max_pending: usize) -> Self {
         Self {
-            buf: BytesMut::new(),
+            queued: Vec::new(),
+            current: BytesMut::new(),
+            pending: 0,
+            spare: Vec::new(),
+            chunk_size: FIRST_CHUNK,
             max_pending,
             closed: false,
         }
     }
 
     pub fn len(&self) -> usize {
-        self.buf.len()
+        self.pending
     }
 
     pub fn is_empty(&self) -> bool {
-        self.buf.is_empty()
+        self.pending == 0
     }
 
     pub fn is_closed(&self) -> bool {
@@ -50,21 +71,28 @@ impl Outbound {
 
     /// Past three quarters of `max_pending`: publishers to this client are stalled briefly.
     pub fn is_backed_up(&self) -> bool {
-        self.buf.len() > self.max_pending / 4 * 3
+        self.pending > self.max_pending / 4 * 3
     }
 
-    pub fn push(&mut self, encode: impl FnOnce(&mut BytesMut)) -> Enqueued {
+    /// Encodes into the buffer. `size_hint` is about what `encode` will write; when it does
+    /// not fit the current chunk, a new chunk is started first.
+    pub fn push(&mut self, size_hint: usize, encode: impl FnOnce(&mut BytesMut)) -> Enqueued {
         if self.closed {
             return Enqueued::Closed;
         }
-        let was_empty = self.buf.is_empty();
-        let before = self.buf.len();
-        encode(&mut self.buf);
-        if self.buf.len() > self.max_pending {
-            self.buf.truncate(before);
+        let was_empty = self.pending == 0;
+        if self.current.capacity() - self.current.len() < size_hint {
+            self.start_chunk(size_hint);
+        }
+        let before = self.current.len();
+        encode(&mut self.current);
+        let added = self.current.len() - before;
+        if self.pending + added > self.max_pending {
+            self.current.truncate(before);
             self.closed = true;
             return Enqueued::SlowConsumer;
         }
+        self.pending += added;
         if was_empty {
             Enqueued::First
         } else {
@@ -72,18 +100,43 @@ impl Outbound {
         }
     }
 
+    fn start_chunk(&mut self, size_hint: usize) {
+        if !self.current.is_empty() {
+            // This connection fills chunks: make the next ones bigger.
+            self.chunk_size = (self.chunk_size * 2).min(MAX_CHUNK);
+            self.queued.push(std::mem::take(&mut self.current));
+        }
+        let want = self.chunk_size.max(size_hint);
+        self.current = match self.spare.pop() {
+            Some(chunk) if chunk.capacity() >= want => chunk,
+            _ => BytesMut::with_capacity(want),
+        };
+    }
+
     /// Refuses further pushes; what is queued stays for a final flush.
     pub fn close(&mut self) {
         self.closed = true;
     }
 
-    /// Hands the queued bytes to the writer, taking `spare` (an empty buffer) in their place.
-    pub fn swap(&mut self, spare: &mut BytesMut) {
-        spare.clear();
-        if spare.capacity() > KEEP_CAPACITY {
-            *spare = BytesMut::new();
+    /// Hands every queued chunk to the writer, oldest first.
+    pub fn take(&mut self, out: &mut Vec<BytesMut>) {
+        out.append(&mut self.queued);
+        if !self.current.is_empty() {
+            out.push(std::mem::take(&mut self.current));
         }
-        std::mem::swap(&mut self.buf, spare);
+        self.pending = 0;
+    }
+
+    /// Takes written chunks back for reuse (draining `chunks`). Only connections that fill
+    /// chunks keep spares; a quiet one gives its memory back.
+    pub fn recycle(&mut self, chunks: &mut Vec<BytesMut>) {
+        let busy = self.chunk_size > FIRST_CHUNK;
+        for mut chunk in chunks.drain(..) {
+            if busy && self.spare.len() < MAX_SPARE && chunk.capacity() <= MAX_CHUNK {
+                chunk.clear();
+                self.spare.push(chunk);
+            }
+        }
     }
 }
 
@@ -91,26 +144,67 @@ impl Outbound {
 mod tests {
     use super::*;
 
+    fn taken(out: &mut Outbound) -> Vec<u8> {
+        let mut chunks = Vec::new();
+        out.take(&mut chunks);
+        let bytes = chunks.iter().flat_map(|c| c.iter().copied()).collect();
+        out.recycle(&mut chunks);
+        bytes
+    }
+
     #[test]
     fn first_push_asks_for_a_wake_and_later_ones_do_not() {
         let mut out = Outbound::new(100);
-        assert_eq!(out.push(|b| b.extend_from_slice(b"abc")), Enqueued::First);
-        assert_eq!(out.push(|b| b.extend_from_slice(b"def")), Enqueued::More);
-        let mut spare = BytesMut::new();
-        out.swap(&mut spare);
-        assert_eq!(&spare[..], b"abcdef");
-        assert_eq!(out.push(|b| b.extend_from_slice(b"g")), Enqueued::First);
+        assert_eq!(
+            out.push(3, |b| b.extend_from_slice(b"abc")),
+            Enqueued::First
+        );
+        assert_eq!(out.push(3, |b| b.extend_from_slice(b"def")), Enqueued::More);
+        assert_eq!(taken(&mut out), b"abcdef");
+        assert!(out.is_empty());
+        assert_eq!(out.push(1, |b| b.extend_from_slice(b"g")), Enqueued::First);
     }
 
     #[test]
     fn exceeding_max_pending_is_a_slow_consumer_and_queues_nothing_more() {
         let mut out = Outbound::new(5);
-        assert_eq!(out.push(|b| b.extend_from_slice(b"abc")), Enqueued::First);
         assert_eq!(
-            out.push(|b| b.extend_from_slice(b"defg")),
+            out.push(3, |b| b.extend_from_slice(b"abc")),
+            Enqueued::First
+        );
+        assert_eq!(
+            out.push(4, |b| b.extend_from_slice(b"defg")),
             Enqueued::SlowConsumer
         );
         assert_eq!(out.len(), 3);
-        assert_eq!(out.push(|b| b.extend_from_slice(b"x")), Enqueued::Closed);
+        assert_eq!(out.push(1, |b| b.extend_from_slice(b"x")), Enqueued::Closed);
+    }
+
+    #[test]
+    fn messages_spread_over_chunks_come_out_in_order_and_chunks_are_reused() {
+        let mut out = Outbound::new(1 << 30);
+        let mut expected = Vec::new();
+        for i in 0..5000u32 {
+            let msg = format!("message {i};").repeat(i as usize % 7 + 1);
+            expected.extend_from_slice(msg.as_bytes());
+            out.push(msg.len(), |b| b.extend_from_slice(msg.as_bytes()));
+        }
+        assert_eq!(out.len(), expected.len());
+        let mut chunks = Vec::new();
+        out.take(&mut chunks);
+        assert!(chunks.len() > 1);
+        assert!(chunks.iter().all(|c| c.capacity() <= MAX_CHUNK));
+        let got: Vec<u8> = chunks.iter().flat_map(|c| c.iter().copied()).collect();
+        assert_eq!(got, expected);
+        out.recycle(&mut chunks);
+        assert_eq!(
+            out.spare.len(),
+            MAX_SPARE,
+            "a busy connection keeps spare chunks"
+        );
+        // A message bigger than any chunk gets a chunk of its own size.
+        let big = vec![b'x'; 3 * MAX_CHUNK];
+        out.push(big.len(), |b| b.extend_from_slice(&big));
+        assert_eq!(taken(&mut out), big);
     }
 }

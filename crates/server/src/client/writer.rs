@@ -1,5 +1,6 @@
-//! The writer task: drains a client's outbound buffer to its socket.
+//! The writer task: drains a client's outbound chunks to its socket.
 
+use std::io::{self, IoSlice};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,6 +10,9 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use super::{Client, CloseReason};
 use crate::server::ServerShared;
 
+/// Most chunks handed to one vectored write.
+const MAX_SLICES: usize = 16;
+
 /// Writes batches until the connection closes; on a flushing close, writes what is left first.
 pub async fn run<W: AsyncWrite + Unpin>(
     client: Arc<Client>,
@@ -16,24 +20,25 @@ pub async fn run<W: AsyncWrite + Unpin>(
     mut socket: W,
     write_deadline: Duration,
 ) {
-    let mut batch = BytesMut::new();
+    let mut batch: Vec<BytesMut> = Vec::new();
     loop {
         tokio::select! {
             biased;
             () = client.wake.notified() => {}
             () = client.closing.cancelled() => break,
         }
-        client.outbound.lock().swap(&mut batch);
+        client.outbound.lock().take(&mut batch);
         if batch.is_empty() {
             continue;
         }
-        // TLS and WebSocket streams buffer: flush so the batch leaves now.
-        let write = async {
-            socket.write_all(&batch).await?;
-            socket.flush().await
-        };
+        // Boxed: the write's state (its slice array) is only needed while writing, and every
+        // idle connection would otherwise carry it.
+        let write = Box::pin(write_chunks(&mut socket, &batch));
         match tokio::time::timeout(write_deadline, write).await {
-            Ok(Ok(())) => client.drained.notify_waiters(),
+            Ok(Ok(())) => {
+                client.outbound.lock().recycle(&mut batch);
+                client.drained.notify_waiters();
+            }
             Ok(Err(_)) => {
                 client.close(CloseReason::WriteError, false);
                 break;
@@ -45,14 +50,46 @@ pub async fn run<W: AsyncWrite + Unpin>(
         }
     }
     if client.flush_on_close() {
-        client.outbound.lock().swap(&mut batch);
+        batch.clear();
+        client.outbound.lock().take(&mut batch);
         if !batch.is_empty() {
-            let write = async {
-                socket.write_all(&batch).await?;
-                socket.flush().await
-            };
+            let write = Box::pin(write_chunks(&mut socket, &batch));
             let _ = tokio::time::timeout(write_deadline, write).await;
         }
     }
     let _ = tokio::time::timeout(Duration::from_secs(1), socket.shutdown()).await;
+}
+
+/// Writes `chunks` in order with vectored writes, then flushes (TLS and WebSocket streams
+/// buffer, so the batch leaves now).
+async fn write_chunks<W: AsyncWrite + Unpin>(
+    socket: &mut W,
+    chunks: &[BytesMut],
+) -> io::Result<()> {
+    let (mut index, mut offset) = (0, 0);
+    while index < chunks.len() {
+        let mut slices = [IoSlice::new(&[]); MAX_SLICES];
+        slices[0] = IoSlice::new(&chunks[index][offset..]);
+        let mut count = 1;
+        for chunk in chunks[index + 1..].iter().take(MAX_SLICES - 1) {
+            slices[count] = IoSlice::new(chunk);
+            count += 1;
+        }
+        let mut written = socket.write_vectored(&slices[..count]).await?;
+        if written == 0 {
+            return Err(io::ErrorKind::WriteZero.into());
+        }
+        while written > 0 && index < chunks.len() {
+            let left = chunks[index].len() - offset;
+            if written >= left {
+                written -= left;
+                index += 1;
+                offset = 0;
+            } else {
+                offset += written;
+                written = 0;
+            }
+        }
+    }
+    socket.flush().await
 }
