@@ -21,6 +21,8 @@ pub struct Options {
     pub max_connections: Option<usize>,
     /// Per connection; 0 means unlimited.
     pub max_subscriptions: usize,
+    /// Most tokens in a subscription subject; 0 means unlimited (at most 255).
+    pub max_sub_tokens: usize,
     pub max_pending: usize,
     pub ping_interval: Duration,
     pub ping_max: u32,
@@ -128,6 +130,7 @@ impl Default for Options {
             max_control_line: 4096,
             max_connections: Some(DEFAULT_MAX_CONNECTIONS),
             max_subscriptions: 0,
+            max_sub_tokens: 0,
             max_pending: DEFAULT_MAX_PENDING,
             ping_interval: Duration::from_secs(120),
             ping_max: 2,

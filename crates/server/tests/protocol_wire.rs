@@ -266,6 +266,22 @@ fn max_subscriptions_refuses_the_sub_but_keeps_the_connection() {
 }
 
 #[test]
+fn subscriptions_with_too_many_tokens_are_refused() {
+    let server = TestServer::start_with(Options {
+        max_sub_tokens: 3,
+        ..Options::ephemeral()
+    });
+    let mut c = connect(&server, r#"{"verbose":false}"#);
+    c.send(b"SUB a.b.c 1\r\nSUB a.b.c.d 2\r\nPUB a.b.c 1\r\nx\r\nPING\r\n");
+    let got = c.expect(b"PONG\r\n", WAIT);
+    assert_eq!(
+        String::from_utf8_lossy(&got),
+        "-ERR 'Permissions Violation for Subscription to \"a.b.c.d\", too many tokens'\r\n\
+         MSG a.b.c 1 1\r\nx\r\nPONG\r\n"
+    );
+}
+
+#[test]
 fn reserved_reply_prefix_is_a_permissions_violation() {
     let server = TestServer::start();
     let mut c = connect(&server, r#"{"verbose":false}"#);

@@ -629,6 +629,12 @@ impl Connection {
             self.send_error(&ServerError::InvalidSubject);
             return;
         }
+        let max_tokens = self.server.options().max_sub_tokens;
+        if max_tokens > 0 && rnats_subject::tokens(subject).count() > max_tokens {
+            let subject = String::from_utf8_lossy(subject).into_owned();
+            self.send_error(&ServerError::TooManyTokens(subject));
+            return;
+        }
         if !self.auth.can_subscribe(subject, queue) {
             let subject = String::from_utf8_lossy(subject).into_owned();
             let error = match queue {

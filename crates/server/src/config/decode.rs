@@ -444,6 +444,15 @@ impl Decoder {
                     opts.max_connections = Some(usize::try_from(n).unwrap_or(0));
                 }
             }
+            "max_sub_tokens" | "max_subscription_tokens" => {
+                if let Some(n) = self.size(span, &name, v) {
+                    if n > 255 {
+                        self.error(span, format!("{name}: max_sub_tokens can not exceed 255"));
+                    } else {
+                        opts.max_sub_tokens = n;
+                    }
+                }
+            }
             "max_subscriptions" | "max_subs" => {
                 if let Some(n) = self.size(span, &name, v) {
                     opts.max_subscriptions = n;
@@ -630,7 +639,6 @@ impl Decoder {
             "https" => ("https", S::Any),
             "https_port" => ("https_port", S::Int),
             "http_base_path" => ("http_base_path", S::Str),
-            "max_sub_tokens" | "max_subscription_tokens" => ("max_sub_tokens", S::Int),
             "write_timeout" => ("write_timeout", S::Str),
             "no_fast_producer_stall" => ("no_fast_producer_stall", S::Bool),
             "operator" | "operators" | "root" | "roots" | "root_operator" | "root_operators" => {

@@ -6,7 +6,8 @@
 //! When a reloaded value takes effect:
 //! - logging (`debug`, `trace`, `logtime`, `logtime_utc`): at once, for every line;
 //! - `max_connections`: at once, for the next client accepted;
-//! - `ping_max` and `max_subscriptions`: at the next ping tick or `SUB` of every connection;
+//! - `ping_max`, `max_subscriptions` and `max_sub_tokens`: at the next ping tick or `SUB` of
+//!   every connection;
 //! - the other limits and timers (`max_payload`, `max_control_line`, `max_pending`,
 //!   `ping_interval`, `write_deadline`, `auth_timeout`): for connections accepted after the
 //!   reload (and `max_payload` in their INFO). Existing connections keep the values they
@@ -36,6 +37,7 @@ pub enum Change {
     MaxControlLine(usize),
     MaxConnections(Option<usize>),
     MaxSubscriptions(usize),
+    MaxSubTokens(usize),
     MaxPending(usize),
     PingInterval(Duration),
     PingMax(u32),
@@ -71,6 +73,7 @@ impl Change {
             Change::MaxControlLine(_) => "max_control_line",
             Change::MaxConnections(_) => "max_connections",
             Change::MaxSubscriptions(_) => "max_subscriptions",
+            Change::MaxSubTokens(_) => "max_sub_tokens",
             Change::MaxPending(_) => "max_pending",
             Change::PingInterval(_) => "ping_interval",
             Change::PingMax(_) => "ping_max",
@@ -95,6 +98,7 @@ impl fmt::Display for Change {
             Change::MaxPayload(n)
             | Change::MaxControlLine(n)
             | Change::MaxSubscriptions(n)
+            | Change::MaxSubTokens(n)
             | Change::MaxPending(n) => write!(f, "{name} = {n}"),
             Change::MaxConnections(Some(n)) => write!(f, "{name} = {n}"),
             Change::MaxConnections(None) => write!(f, "{name} = unlimited"),
@@ -157,6 +161,7 @@ pub fn diff(old: &Options, new: &Options) -> Vec<Change> {
     value!(max_control_line => MaxControlLine);
     value!(max_connections => MaxConnections);
     value!(max_subscriptions => MaxSubscriptions);
+    value!(max_sub_tokens => MaxSubTokens);
     value!(max_pending => MaxPending);
     value!(ping_interval => PingInterval);
     value!(ping_max => PingMax);
