@@ -535,3 +535,30 @@ fn operator_mode_refuses_config_users_and_accounts() {
         "{e}"
     );
 }
+
+/// A user JWT that expires while connected: the connection is cut at `exp` with
+/// `User Authentication Expired` (close reason `Authentication Expired`).
+#[test]
+fn user_jwt_expiring_while_connected_closes_the_connection() {
+    let op = Op::new();
+    let mut a = Acct::new("A");
+    let a_jwt = op.sign(&mut a);
+    let server = TestServer::start_with_config(&op.memory_config(&[&a_jwt]));
+    let (key, jwt) = a.user(|u| u.exp = now() + 1);
+    let mut c = login(&server, Some(&key), &jwt);
+    c.expect(b"PONG\r\n", WAIT);
+    let got = String::from_utf8_lossy(&c.expect(
+        b"-ERR 'User Authentication Expired'\r\n",
+        Duration::from_secs(4),
+    ))
+    .into_owned();
+    assert!(!got.contains("-ERR 'Authorization Violation'"), "{got}");
+    assert!(c.is_closed_within(WAIT));
+    // A user without `exp` stays connected past that moment.
+    let (key, jwt) = a.user(|_| {});
+    let mut c = login(&server, Some(&key), &jwt);
+    c.expect(b"PONG\r\n", WAIT);
+    std::thread::sleep(Duration::from_millis(1200));
+    c.send(b"PING\r\n");
+    c.expect(b"PONG\r\n", WAIT);
+}

@@ -115,6 +115,8 @@ pub struct ConnAuth {
     pub max_payload: Option<usize>,
     /// Operator mode: the account's connection limit.
     pub max_account_connections: Option<usize>,
+    /// Operator mode: when the user JWT expires (Unix seconds); the connection is closed then.
+    pub expires: Option<i64>,
 }
 
 impl ConnAuth {
@@ -134,6 +136,7 @@ impl ConnAuth {
             max_subs: None,
             max_payload: None,
             max_account_connections: None,
+            expires: None,
         }
     }
 
@@ -253,6 +256,7 @@ impl ConnAuth {
         self.max_subs = user.max_subs;
         self.max_payload = user.max_payload;
         self.max_account_connections = user.max_account_connections;
+        self.expires = user.expires;
         {
             let mut meta = client.meta.lock();
             meta.user.clone_from(&user.key);

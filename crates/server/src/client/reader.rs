@@ -31,6 +31,13 @@ const STALL_BUDGET: Duration = Duration::from_millis(10);
 /// Subjects remembered per connection by the match cache.
 const CACHE_SIZE: usize = 1024;
 
+/// When a user JWT expiring at `exp` (Unix seconds) must be cut off: in whole seconds from the
+/// current second, as the original counts.
+fn expiry_deadline(exp: i64) -> tokio::time::Instant {
+    let left = u64::try_from(exp - crate::operator::now()).unwrap_or(0);
+    tokio::time::Instant::now() + Duration::from_secs(left)
+}
+
 /// Runs one TCP client connection to its end.
 pub async fn serve(server: Arc<ServerShared>, stream: TcpStream, id: u64, addr: SocketAddr) {
     let (read_half, write_half) = stream.into_split();
@@ -274,6 +281,10 @@ impl Connection {
                 .unwrap_or_else(|| tokio::time::Instant::now() + Duration::from_secs(86400 * 365)),
         );
         tokio::pin!(auth_timer);
+        // Operator mode: the user JWT's `exp`, re-armed whenever the auth state changes it.
+        let mut expires = None;
+        let expiry_timer = tokio::time::sleep(Duration::ZERO);
+        tokio::pin!(expiry_timer);
         let mut security_changes = self.server.security_changes();
         loop {
             let wanted = self.parser.bytes_wanted(buf.len());
@@ -281,6 +292,12 @@ impl Connection {
                 buf.reserve(chunk.max(wanted));
             }
             let spare = buf.capacity() - buf.len();
+            if expires != self.auth.expires {
+                expires = self.auth.expires;
+                if let Some(exp) = expires {
+                    expiry_timer.as_mut().reset(expiry_deadline(exp));
+                }
+            }
             tokio::select! {
                 biased;
                 () = closing.cancelled() => break,
@@ -294,6 +311,15 @@ impl Connection {
                     self.error_and_close(
                         &ServerError::AuthenticationTimeout,
                         CloseReason::AuthenticationTimeout,
+                    );
+                }
+                () = &mut expiry_timer, if expires.is_some() && self.connected => {
+                    expires = None;
+                    self.auth.expires = None;
+                    debug!("{} - User Authentication Expired", self.client.log_prefix());
+                    self.error_and_close(
+                        &ServerError::AuthenticationExpired,
+                        CloseReason::AuthenticationExpired,
                     );
                 }
                 _ = ping_timer.tick() => self.ping_tick(interval),

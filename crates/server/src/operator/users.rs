@@ -23,6 +23,8 @@ pub struct JwtUser {
     pub max_payload: Option<usize>,
     /// The account's `conn` limit.
     pub max_account_connections: Option<usize>,
+    /// The user JWT's `exp` (Unix seconds), when it has one.
+    pub expires: Option<i64>,
 }
 
 /// Why a user JWT was refused.
@@ -141,6 +143,7 @@ pub fn authenticate(
         max_subs: limit(limits.subs, account.nats.limits.subs),
         max_payload: limit(limits.payload, account.nats.limits.payload),
         max_account_connections: usize::try_from(account.nats.limits.conn).ok(),
+        expires: (user.exp > 0).then_some(user.exp),
     })
 }
 
