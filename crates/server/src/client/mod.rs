@@ -82,8 +82,9 @@ impl CloseReason {
     }
 }
 
-/// Room made for a protocol line the server sends a client (`PONG`, `+OK`, `-ERR`, `INFO`).
-const SMALL_WRITE: usize = 512;
+/// Room asked for a protocol line the server sends a client (`PONG`, `+OK`, `-ERR`); a
+/// longer one (`INFO`) still fits, the chunk grows for it.
+const SMALL_WRITE: usize = 64;
 
 /// What became of one delivery (see [`Client::deliver`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -102,8 +102,11 @@ impl Outbound {
 
     fn start_chunk(&mut self, size_hint: usize) {
         if !self.current.is_empty() {
-            // This connection fills chunks: make the next ones bigger.
-            self.chunk_size = (self.chunk_size * 2).min(MAX_CHUNK);
+            // A connection that fills its chunks gets bigger ones (not one that merely had a
+            // large message arrive behind a small one).
+            if self.current.len() * 2 >= self.current.capacity() {
+                self.chunk_size = (self.chunk_size * 2).min(MAX_CHUNK);
+            }
             self.queued.push(std::mem::take(&mut self.current));
         }
         let want = self.chunk_size.max(size_hint);
