@@ -122,6 +122,50 @@ impl Forwards {
         self.present.store(true, Ordering::Release);
     }
 
+    /// A stream import: messages published here on `subject` go on into `importer`, named
+    /// there as `local` says.
+    pub fn add_stream_import(&self, subject: &str, importer: &Arc<Account>, local: LocalSubject) {
+        self.add(
+            subject.as_bytes(),
+            Forward::Stream {
+                importer: Arc::downgrade(importer),
+                local,
+            },
+        );
+    }
+
+    /// A service import: requests published here on `local` go to `exporter` as `remote`
+    /// (a wildcard `local` maps token by token).
+    ///
+    /// # Errors
+    /// `local` and `remote` do not make a valid subject transform.
+    pub fn add_service_import(
+        &self,
+        local: &str,
+        exporter: &Arc<Account>,
+        remote: &str,
+        response_type: ResponseType,
+        response_threshold: Duration,
+    ) -> Result<(), String> {
+        let to_remote =
+            if local != remote && rnats_subject::validate::has_wildcards(local.as_bytes()) {
+                Some(SubjectTransform::new(local, remote).map_err(|e| e.to_string())?)
+            } else {
+                None
+            };
+        self.add(
+            local.as_bytes(),
+            Forward::Service {
+                exporter: Arc::downgrade(exporter),
+                to_remote,
+                remote_subject: Bytes::copy_from_slice(remote.as_bytes()),
+                response_type,
+                response_threshold,
+            },
+        );
+        Ok(())
+    }
+
     /// Drops every forward (before the imports are rebuilt on reload).
     pub fn clear(&self) {
         *self.trie.write() = SubjectTrie::new();

@@ -6,17 +6,17 @@
 //! laid out again.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
 use bytes::Bytes;
 use rnats_auth::{AuthConfig, ConnectionType, ExportKind, Import, Secret, SingleUser};
 use rnats_subject::transform::SubjectTransform;
-use rnats_subject::validate::{has_wildcards, pattern_is_subset};
+use rnats_subject::validate::pattern_is_subset;
 
 use crate::account::{Account, GLOBAL_ACCOUNT, SYSTEM_ACCOUNT};
-use crate::imports::{Forward, LocalSubject, ResponseType};
+use crate::imports::{LocalSubject, ResponseType};
 use crate::mappings::Mappings;
 use crate::operator::Trust;
 use crate::options::Options;
@@ -295,13 +295,9 @@ fn add_import(
             } else {
                 LocalSubject::Same
             };
-            exporter.forwards.add(
-                import.subject.as_bytes(),
-                Forward::Stream {
-                    importer: Arc::downgrade(importer),
-                    local,
-                },
-            );
+            exporter
+                .forwards
+                .add_stream_import(&import.subject, importer, local);
         }
         ExportKind::Service => {
             let export = config.account(&import.account).and_then(|a| {
@@ -322,22 +318,13 @@ fn add_import(
                         e.response_threshold.unwrap_or(DEFAULT_RESPONSE_THRESHOLD),
                     )
                 });
-            let local = import.local_subject.as_str();
-            let to_remote = if local != import.subject && has_wildcards(local.as_bytes()) {
-                Some(SubjectTransform::new(local, &import.subject).map_err(|e| e.to_string())?)
-            } else {
-                None
-            };
-            importer.forwards.add(
-                local.as_bytes(),
-                Forward::Service {
-                    exporter: Weak::clone(&Arc::downgrade(exporter)),
-                    to_remote,
-                    remote_subject: Bytes::copy_from_slice(import.subject.as_bytes()),
-                    response_type,
-                    response_threshold: threshold,
-                },
-            );
+            importer.forwards.add_service_import(
+                &import.local_subject,
+                exporter,
+                &import.subject,
+                response_type,
+                threshold,
+            )?;
         }
     }
     Ok(())

@@ -80,12 +80,7 @@ pub async fn serve_internal<R, W>(
     conn.auth.required = false;
     conn.auth_deadline = None;
     conn.switch_account(account);
-    let writer = server.tasks.spawn(writer::run(
-        client.clone(),
-        server.clone(),
-        write_half,
-        server.options().write_deadline,
-    ));
+    let writer = writer::spawn(&server, &client, write_half);
     conn.run(read_half).await;
     conn.close_subscriptions();
     let _ = writer.await;
@@ -119,9 +114,7 @@ impl Pending {
 
     /// The INFO line this connection gets first.
     pub fn info_line(&self) -> Vec<u8> {
-        let mut info = self.conn.info();
-        info.nonce = self.conn.auth.nonce.clone().unwrap_or_default();
-        info.to_line()
+        self.conn.info_line()
     }
 
     /// The TLS handshake finished: from now on the connection runs over TLS.
@@ -156,17 +149,10 @@ impl Pending {
             mut conn,
         } = self;
         if !info_sent {
-            let mut info = conn.info();
-            info.nonce = conn.auth.nonce.clone().unwrap_or_default();
-            let info = info.to_line();
+            let info = conn.info_line();
             client.send(|b| b.extend_from_slice(&info));
         }
-        let writer = server.tasks.spawn(writer::run(
-            client.clone(),
-            server.clone(),
-            write_half,
-            server.options().write_deadline,
-        ));
+        let writer = writer::spawn(&server, &client, write_half);
         conn.run(read_half).await;
         if conn.announced {
             server.advise(&client, crate::system::events::DISCONNECT_TYPE);
@@ -477,6 +463,13 @@ impl Connection {
     }
 
     /// The INFO for this connection: the server's, adjusted for how the client came in.
+    /// The INFO line this connection gets first, with its nonce.
+    fn info_line(&self) -> Vec<u8> {
+        let mut info = self.info();
+        info.nonce = self.auth.nonce.clone().unwrap_or_default();
+        info.to_line()
+    }
+
     fn info(&self) -> rnats_proto::Info {
         let mut info = self.server.info_for(&self.client);
         if self.transport.is_websocket() {

@@ -13,6 +13,20 @@ use crate::server::ServerShared;
 /// Most chunks handed to one vectored write.
 const MAX_SLICES: usize = 16;
 
+/// Starts the writer task of `client` on the server's task tracker.
+pub fn spawn<W: AsyncWrite + Unpin + Send + 'static>(
+    server: &Arc<ServerShared>,
+    client: &Arc<Client>,
+    socket: W,
+) -> tokio::task::JoinHandle<()> {
+    server.tasks.spawn(run(
+        client.clone(),
+        server.clone(),
+        socket,
+        server.options().write_deadline,
+    ))
+}
+
 /// Writes batches until the connection closes; on a flushing close, writes what is left first.
 pub async fn run<W: AsyncWrite + Unpin>(
     client: Arc<Client>,

@@ -11,7 +11,7 @@ use tracing::warn;
 
 use super::Trust;
 use crate::account::Account;
-use crate::imports::{Forward, LocalSubject, ResponseType};
+use crate::imports::{LocalSubject, ResponseType};
 
 /// How long a service reply route lives when the export sets no threshold (2 minutes).
 const DEFAULT_RESPONSE_THRESHOLD: Duration = Duration::from_secs(120);
@@ -131,13 +131,9 @@ fn add_import(
             } else {
                 LocalSubject::Same
             };
-            exporter.forwards.add(
-                import.subject.as_bytes(),
-                Forward::Stream {
-                    importer: Arc::downgrade(importer),
-                    local,
-                },
-            );
+            exporter
+                .forwards
+                .add_stream_import(&import.subject, importer, local);
         }
         ExportType::Unknown => return Err("unknown import type".into()),
         ExportType::Service => {
@@ -155,21 +151,13 @@ fn add_import(
                 .ok()
                 .filter(|ns| *ns > 0)
                 .map_or(DEFAULT_RESPONSE_THRESHOLD, Duration::from_nanos);
-            let to_remote = if local != remote && jwt::has_wildcards(local) {
-                Some(SubjectTransform::new(local, remote).map_err(|e| e.to_string())?)
-            } else {
-                None
-            };
-            importer.forwards.add(
-                local.as_bytes(),
-                Forward::Service {
-                    exporter: Arc::downgrade(exporter),
-                    to_remote,
-                    remote_subject: Bytes::copy_from_slice(remote.as_bytes()),
-                    response_type,
-                    response_threshold: threshold,
-                },
-            );
+            importer.forwards.add_service_import(
+                local,
+                exporter,
+                remote,
+                response_type,
+                threshold,
+            )?;
         }
     }
     Ok(())
