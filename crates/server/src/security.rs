@@ -139,6 +139,7 @@ impl Security {
             account.set_mappings(Mappings::default());
         }
         crate::operator::accounts::lay_out_imports(&accounts, &jwt_accounts, now);
+        crate::operator::accounts::apply_mappings(&accounts, &jwt_accounts);
         Self {
             config: Arc::new(AuthConfig::default()),
             websocket: None,

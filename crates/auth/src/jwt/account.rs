@@ -448,6 +448,69 @@ impl Account {
             .find(|e| e.export_type == kind && subject_is_contained_in(subject, &e.subject))
     }
 
+    /// What makes this account JWT invalid under its own limits, in the Go library's words:
+    /// more imports or exports than `limits.imports`/`limits.exports` allow (−1 = no limit),
+    /// wildcard exports when `limits.wildcards` is false (only checked when `exports` is
+    /// limited, as the Go library does), and weighted mappings whose weights pass 100 %.
+    /// A server refuses an account JWT with any of these.
+    pub fn limit_violations(&self) -> Vec<String> {
+        let mut errors = Vec::new();
+        let limits = &self.limits;
+        let over = |n: usize, limit: i64| {
+            limit != NO_LIMIT && i64::try_from(n).unwrap_or(i64::MAX) > limit
+        };
+        // The Go library checks imports twice (once only when some limit is set), so the
+        // error usually appears twice; kept, since it shows in the update reply.
+        let imports_error = "the account contains more imports than allowed by the operator";
+        if *limits != OperatorLimits::default()
+            && limits.imports >= 0
+            && over(self.imports.len(), limits.imports)
+        {
+            errors.push(imports_error.into());
+        }
+        if over(self.imports.len(), limits.imports) {
+            errors.push(imports_error.into());
+        }
+        if limits.exports != NO_LIMIT {
+            if over(self.exports.len(), limits.exports) {
+                errors
+                    .push("the account contains more exports than allowed by the operator".into());
+            }
+            if !limits.wildcards {
+                for _ in self.exports.iter().filter(|e| has_wildcards(&e.subject)) {
+                    errors.push(
+                        "the account contains wildcard exports that are not allowed by the operator"
+                            .into(),
+                    );
+                }
+            }
+        }
+        for (from, dests) in &self.mappings {
+            let mut total: u32 = 0;
+            let mut per_cluster: BTreeMap<&str, u32> = BTreeMap::new();
+            for d in dests {
+                if d.cluster.is_empty() {
+                    total += u32::from(if d.weight == 0 { 100 } else { d.weight });
+                } else {
+                    let t = per_cluster.entry(&d.cluster).or_default();
+                    *t += u32::from(d.weight);
+                    if *t > 100 {
+                        errors.push(format!(
+                            "Mapping {from:?} in cluster {:?} exceeds 100% among all of it's weighted to mappings",
+                            d.cluster
+                        ));
+                    }
+                }
+            }
+            if total > 100 {
+                errors.push(format!(
+                    "Mapping {from:?} exceeds 100% among all of it's weighted to mappings"
+                ));
+            }
+        }
+        errors
+    }
+
     /// Sorts exports and imports by subject, as the Go library does before signing.
     pub fn sort(&mut self) {
         self.exports.sort_by(|a, b| a.subject.cmp(&b.subject));
@@ -548,6 +611,62 @@ mod tests {
         assert!(out.ends_with(r#","AB"]"#));
         let bad = serde_json::from_str::<SigningKeys>(r#"[{"kind":"nope","key":"A"}]"#);
         assert!(bad.is_err());
+    }
+
+    #[test]
+    fn limit_violations_follow_the_go_library() {
+        let export = |s: &str| Export {
+            subject: s.into(),
+            export_type: ExportType::Stream,
+            ..Export::default()
+        };
+        let mut a = Account {
+            limits: OperatorLimits::unlimited(),
+            ..Account::default()
+        };
+        a.imports = vec![Import::default(), Import::default()];
+        a.exports = vec![export("a.>"), export("b")];
+        assert!(a.limit_violations().is_empty());
+        a.limits.imports = 1;
+        a.limits.exports = 1;
+        assert_eq!(
+            a.limit_violations(),
+            [
+                "the account contains more imports than allowed by the operator",
+                "the account contains more imports than allowed by the operator",
+                "the account contains more exports than allowed by the operator"
+            ]
+        );
+        // Wildcard exports are only checked when the export count is limited.
+        a.limits = OperatorLimits::unlimited();
+        a.limits.wildcards = false;
+        assert!(a.limit_violations().is_empty());
+        a.limits.exports = 5;
+        assert_eq!(
+            a.limit_violations(),
+            ["the account contains wildcard exports that are not allowed by the operator"]
+        );
+        // Limits absent decode as 0: no imports allowed (reported once).
+        let empty = Account {
+            imports: vec![Import::default()],
+            ..Account::default()
+        };
+        assert_eq!(empty.limit_violations().len(), 1);
+        let mut m = Account {
+            limits: OperatorLimits::unlimited(),
+            ..Account::default()
+        };
+        let dest = |s: &str, w: u8| WeightedMapping {
+            subject: s.into(),
+            weight: w,
+            cluster: String::new(),
+        };
+        m.mappings
+            .insert("x".into(), vec![dest("y", 60), dest("z", 50)]);
+        assert_eq!(m.limit_violations().len(), 1);
+        m.mappings
+            .insert("x".into(), vec![dest("y", 60), dest("z", 40)]);
+        assert!(m.limit_violations().is_empty());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! changes users or permissions can re-check the connection at once.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime};
 
 use rnats_auth::{
     authenticate, AuthError, AuthenticatedUser, ConnectCredentials, ConnectionType, Identity,
@@ -115,8 +115,14 @@ pub struct ConnAuth {
     pub max_payload: Option<usize>,
     /// Operator mode: the account's connection limit.
     pub max_account_connections: Option<usize>,
-    /// Operator mode: when the user JWT expires (Unix seconds); the connection is closed then.
-    pub expires: Option<i64>,
+    /// Operator mode: when the user JWT runs out (its `exp`, or the end of its `times`
+    /// window, whichever comes first); the connection is closed then.
+    pub expires: Option<SystemTime>,
+    /// Operator mode: the account JWT the limits above come from.
+    account_claims: Option<Arc<rnats_auth::jwt::AccountClaims>>,
+    /// Operator mode: the account JWT changed at the last check (or it was the first), so the
+    /// account's connection and subscription limits must be applied to this connection.
+    pub limits_changed: bool,
 }
 
 impl ConnAuth {
@@ -137,6 +143,8 @@ impl ConnAuth {
             max_payload: None,
             max_account_connections: None,
             expires: None,
+            account_claims: None,
+            limits_changed: false,
         }
     }
 
@@ -241,7 +249,7 @@ impl ConnAuth {
                         error: ServerError::AuthenticationRevoked,
                         reason: CloseReason::Revocation,
                     },
-                    Refused::Expired(_) if recheck => Refusal {
+                    Refused::Expired(_) | Refused::OutsideTimes(_) if recheck => Refusal {
                         why,
                         error: ServerError::AuthenticationExpired,
                         reason: CloseReason::AuthenticationExpired,
@@ -256,7 +264,11 @@ impl ConnAuth {
         self.max_subs = user.max_subs;
         self.max_payload = user.max_payload;
         self.max_account_connections = user.max_account_connections;
-        self.expires = user.expires;
+        self.expires = deadline(user.expires, user.window_left);
+        self.limits_changed = self.account_claims.as_ref().is_none_or(|old| {
+            !Arc::ptr_eq(old, &user.account_claims) && **old != *user.account_claims
+        });
+        self.account_claims = Some(user.account_claims);
         {
             let mut meta = client.meta.lock();
             meta.user.clone_from(&user.key);
@@ -265,6 +277,21 @@ impl ConnAuth {
             }
         }
         Ok(account)
+    }
+
+    /// Operator mode: whether this connection holds at least as many subscriptions as its JWT
+    /// (or account, or server) allows. The original closes such a connection whenever the
+    /// limits are applied (at connect and on every account update).
+    pub fn subscriptions_at_limit(&self, held: usize, server_max: usize) -> bool {
+        let Some(jwt) = self.max_subs else {
+            return false;
+        };
+        let max = if server_max > 0 {
+            jwt.min(server_max)
+        } else {
+            jwt
+        };
+        held >= max
     }
 
     fn set_permissions(&mut self, permissions: Option<&rnats_auth::Permissions>, client: &Client) {
@@ -315,5 +342,19 @@ impl ConnAuth {
         filter
             .needs_delivery_filter(&String::from_utf8_lossy(subject))
             .then(|| filter.clone())
+    }
+}
+
+/// When a user JWT stops being good: at `exp` (counted in whole seconds from the current one,
+/// as the original does) or at the end of its `times` window, whichever is first.
+fn deadline(exp: Option<i64>, window_left: Option<Duration>) -> Option<SystemTime> {
+    let now = SystemTime::now();
+    let by_exp = exp.map(|exp| {
+        now + Duration::from_secs(u64::try_from(exp - crate::operator::now()).unwrap_or(0))
+    });
+    let by_window = window_left.map(|left| now + left);
+    match (by_exp, by_window) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }

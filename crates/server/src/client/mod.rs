@@ -51,6 +51,7 @@ pub enum CloseReason {
     ServerShutdown,
     TlsHandshakeFailure,
     MaxAccountConnectionsExceeded,
+    MaxSubscriptionsExceeded,
     AuthenticationExpired,
     Revocation,
 }
@@ -76,6 +77,7 @@ impl CloseReason {
             Self::ServerShutdown => "Server Shutdown",
             Self::TlsHandshakeFailure => "TLS Handshake Failure",
             Self::MaxAccountConnectionsExceeded => "Maximum Account Connections Exceeded",
+            Self::MaxSubscriptionsExceeded => "Maximum Subscriptions Exceeded",
             Self::AuthenticationExpired => "Authentication Expired",
             Self::Revocation => "Credentials Revoked",
         }

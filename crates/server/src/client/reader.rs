@@ -31,11 +31,12 @@ const STALL_BUDGET: Duration = Duration::from_millis(10);
 /// Subjects remembered per connection by the match cache.
 const CACHE_SIZE: usize = 1024;
 
-/// When a user JWT expiring at `exp` (Unix seconds) must be cut off: in whole seconds from the
-/// current second, as the original counts.
-fn expiry_deadline(exp: i64) -> tokio::time::Instant {
-    let left = u64::try_from(exp - crate::operator::now()).unwrap_or(0);
-    tokio::time::Instant::now() + Duration::from_secs(left)
+/// The timer instant for a user JWT that runs out at `at`.
+fn expiry_deadline(at: std::time::SystemTime) -> tokio::time::Instant {
+    let left = at
+        .duration_since(std::time::SystemTime::now())
+        .unwrap_or_default();
+    tokio::time::Instant::now() + left
 }
 
 /// Runs one TCP client connection to its end.
@@ -576,7 +577,52 @@ impl Connection {
         }
         self.switch_account(account);
         self.apply_payload_limit();
+        self.auth.limits_changed = false;
+        if self.subscriptions_at_limit() {
+            return Err(Refusal {
+                why: "maximum subscriptions exceeded".into(),
+                error: ServerError::MaxSubscriptionsExceeded,
+                reason: CloseReason::MaxSubscriptionsExceeded,
+            });
+        }
         Ok(())
+    }
+
+    /// Operator mode: the connection holds as many subscriptions as it may, or more.
+    fn subscriptions_at_limit(&self) -> bool {
+        let held = self.client.subscriptions.lock().len();
+        self.auth
+            .subscriptions_at_limit(held, self.server.options().max_subscriptions)
+    }
+
+    /// Operator mode, after the account JWT changed: closes this connection when it is over the
+    /// account's new `conn` or `subs` limit (see [`crate::operator::limits`]).
+    fn over_account_limits(&mut self, account: &Account) -> bool {
+        self.auth.limits_changed = false;
+        let over_conn = self.auth.max_account_connections.is_some_and(|max| {
+            crate::operator::limits::over_connection_limit(
+                &self.server,
+                &self.client,
+                &account.name,
+                max,
+            )
+        });
+        let (error, reason) = if over_conn {
+            (
+                ServerError::MaxAccountConnectionsExceeded,
+                CloseReason::MaxAccountConnectionsExceeded,
+            )
+        } else if self.subscriptions_at_limit() {
+            (
+                ServerError::MaxSubscriptionsExceeded,
+                CloseReason::MaxSubscriptionsExceeded,
+            )
+        } else {
+            return false;
+        };
+        error!("{} - {}", self.client.log_prefix(), error.text());
+        self.error_and_close(&error, reason);
+        true
     }
 
     /// The server's `max_payload`, lowered by a user JWT's or its account's limit.
@@ -618,6 +664,9 @@ impl Connection {
         let security = self.server.security();
         match self.auth.reauthenticate(&security, epoch, &self.client) {
             Ok(account) => {
+                if self.auth.limits_changed && self.over_account_limits(&account) {
+                    return;
+                }
                 self.switch_account(account);
                 self.apply_payload_limit();
             }

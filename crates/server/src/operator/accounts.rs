@@ -12,6 +12,8 @@ use tracing::warn;
 use super::Trust;
 use crate::account::Account;
 use crate::imports::{LocalSubject, ResponseType};
+use crate::mappings::{Mapping, Mappings};
+use rnats_subject::transform::{MapDest, WeightedMapping};
 
 /// How long a service reply route lives when the export sets no threshold (2 minutes).
 const DEFAULT_RESPONSE_THRESHOLD: Duration = Duration::from_secs(120);
@@ -38,7 +40,52 @@ pub fn verified(trust: &Trust, now: i64) -> HashMap<String, Arc<AccountClaims>> 
 pub fn verify(trust: &Trust, token: &str, now: i64) -> Result<AccountClaims, String> {
     let claims = jwt::decode_account(token).map_err(|e| e.to_string())?;
     jwt::verify_account(&claims, &trust.operators, now).map_err(|e| e.to_string())?;
+    validate(&claims)?;
     Ok(claims)
+}
+
+/// The account JWT's own consistency: import and export counts within its limits, no
+/// wildcard exports unless allowed, mapping weights within 100 %. The original refuses an
+/// account JWT that fails these (its users cannot log in, a push is answered with
+/// `jwt validation failed - validation errors: [...]`).
+///
+/// # Errors
+/// `validation errors: [first second ...]`, as the original words it.
+pub fn validate(claims: &AccountClaims) -> Result<(), String> {
+    let errors = claims.nats.limit_violations();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("validation errors: [{}]", errors.join(" ")))
+    }
+}
+
+/// Sets each account's subject mappings from its JWT's `mappings` (a weight of 0 means 100).
+/// A mapping that does not compile is logged and left out; the others apply.
+pub fn apply_mappings(
+    accounts: &HashMap<String, Arc<Account>>,
+    claims: &HashMap<String, Arc<AccountClaims>>,
+) {
+    for (key, account_claims) in claims {
+        let Some(account) = accounts.get(key) else {
+            continue;
+        };
+        let mut list = Vec::new();
+        for (source, dests) in &account_claims.nats.mappings {
+            let dests: Vec<MapDest> = dests
+                .iter()
+                .map(|d| {
+                    let weight = if d.weight == 0 { 100 } else { d.weight };
+                    MapDest::with_cluster(d.subject.clone(), weight, d.cluster.clone())
+                })
+                .collect();
+            match WeightedMapping::new(source, &dests) {
+                Ok(m) => list.push(Mapping::Weighted(m)),
+                Err(e) => warn!("Account {key}: mapping {source:?} not applied: {e}"),
+            }
+        }
+        account.set_mappings(Mappings::new(list));
+    }
 }
 
 /// Adds every import of every account as forwards. An import that is not authorized (no such

@@ -8,14 +8,17 @@
 //!   `full`/`cache` resolvers also in `<dir>/<A…>.jwt`).
 //! - [`accounts`] turns the verified account JWTs into accounts: imports as
 //!   [`crate::imports::Forward`]s, limits, revocations.
-//! - [`users`] authenticates a CONNECT carrying a user JWT.
+//! - [`users`] authenticates a CONNECT carrying a user JWT; [`times`] checks its connect
+//!   windows, [`limits`] the account limits on live connections.
 //!
 //! A JWT update is applied by rebuilding the server's [`crate::security::Security`] snapshot
 //! (accounts are reused by public key) and moving the security epoch, so every connection
 //! re-checks its user JWT against the new account.
 
 pub mod accounts;
+pub mod limits;
 pub mod resolver;
+pub mod times;
 pub mod users;
 
 use std::path::PathBuf;

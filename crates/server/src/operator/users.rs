@@ -23,8 +23,12 @@ pub struct JwtUser {
     pub max_payload: Option<usize>,
     /// The account's `conn` limit.
     pub max_account_connections: Option<usize>,
+    /// The account JWT the user was checked against.
+    pub account_claims: Arc<AccountClaims>,
     /// The user JWT's `exp` (Unix seconds), when it has one.
     pub expires: Option<i64>,
+    /// Inside a `times` window: how long until it ends.
+    pub window_left: Option<Duration>,
 }
 
 /// Why a user JWT was refused.
@@ -36,12 +40,14 @@ pub enum Refused {
     Revoked(String),
     /// The user (or its account) expired.
     Expired(String),
+    /// Outside the user's `times` windows.
+    OutsideTimes(String),
 }
 
 impl Refused {
     pub fn why(&self) -> &str {
         match self {
-            Self::Invalid(s) | Self::Revoked(s) | Self::Expired(s) => s,
+            Self::Invalid(s) | Self::Revoked(s) | Self::Expired(s) | Self::OutsideTimes(s) => s,
         }
     }
 }
@@ -124,6 +130,9 @@ pub fn authenticate(
             user.sub, p.addr
         )));
     }
+    let window_left =
+        super::times::connect_window(&limits.times, &limits.locale, chrono::Utc::now())
+            .map_err(|e| Refused::OutsideTimes(format!("user {}: {e}", user.sub)))?;
     let mut permissions = limits.permissions();
     if permissions.is_empty() {
         permissions = account.nats.default_permissions.clone();
@@ -143,7 +152,9 @@ pub fn authenticate(
         max_subs: limit(limits.subs, account.nats.limits.subs),
         max_payload: limit(limits.payload, account.nats.limits.payload),
         max_account_connections: usize::try_from(account.nats.limits.conn).ok(),
+        account_claims: account.clone(),
         expires: (user.exp > 0).then_some(user.exp),
+        window_left,
     })
 }
 

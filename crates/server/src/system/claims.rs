@@ -83,6 +83,17 @@ fn update(server: &ServerShared, id: Option<&str>, payload: &[u8]) -> Reply {
             )
         }
     };
+    if let Err(e) = crate::operator::accounts::validate(&claims) {
+        // The original's words differ by resolver: MEMORY goes through its account update.
+        let description = match trust.resolver.kind {
+            ResolverKind::Memory => {
+                "jwt update resulted in error - account validation failed".to_string()
+            }
+            ResolverKind::Cache => format!("jwt update cache validation failed - {e}"),
+            _ => format!("jwt validation failed - {e}"),
+        };
+        return error(&claims.sub, 500, description);
+    }
     if id.is_some_and(|id| id != claims.sub) {
         return error(
             &claims.sub,
