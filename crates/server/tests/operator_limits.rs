@@ -377,16 +377,18 @@ async fn account_jwts_over_their_own_limits_match_the_reference() {
     own_limits(&op, &mut accounts, &reference.url(), FULL_VALIDATION).await;
 }
 
-#[tokio::test]
-async fn account_jwt_mappings_map_the_accounts_subjects() {
-    let op = Op::new();
-    let mut a = Acct::new("A");
-    let mut other = Acct::new("OTHER");
-    let dest = |subject: &str, weight: u8| WeightedMapping {
+fn dest(subject: &str, weight: u8) -> WeightedMapping {
+    WeightedMapping {
         subject: subject.into(),
         weight,
         cluster: String::new(),
-    };
+    }
+}
+
+/// A maps `orders.*` (weight 0, meaning 100) and splits `split` 50/50; OTHER has no mappings.
+fn mapping_accounts(op: &Op) -> (Acct, Acct, String) {
+    let mut a = Acct::new("A");
+    let mut other = Acct::new("OTHER");
     a.claims.nats.mappings.insert(
         "orders.*".into(),
         vec![dest("new.orders.{{wildcard(1)}}", 0)],
@@ -396,10 +398,33 @@ async fn account_jwt_mappings_map_the_accounts_subjects() {
         .mappings
         .insert("split".into(), vec![dest("left", 50), dest("right", 50)]);
     let tokens = [op.sign(&mut a), op.sign(&mut other)];
-    let server = TestServer::start_with_config(&op.config(&[&tokens[0], &tokens[1]]));
+    let config = op.config(&[&tokens[0], &tokens[1]]);
+    (a, other, config)
+}
+
+#[tokio::test]
+async fn account_jwt_mappings_map_the_accounts_subjects() {
+    let op = Op::new();
+    let (mut a, other, config) = mapping_accounts(&op);
+    let server = TestServer::start_with_config(&config);
+    jwt_mappings(&op, &mut a, &other, &server.url()).await;
+}
+
+#[tokio::test]
+async fn account_jwt_mappings_match_the_reference() {
+    let op = Op::new();
+    let (mut a, other, config) = mapping_accounts(&op);
+    let Some(reference) = ReferenceServer::start(&config) else {
+        eprintln!("reference nats-server not available; skipping");
+        return;
+    };
+    jwt_mappings(&op, &mut a, &other, &reference.url()).await;
+}
+
+async fn jwt_mappings(op: &Op, a: &mut Acct, other: &Acct, url: &str) {
     let connect = |acct: &Acct| {
         let creds = acct.creds();
-        let url = server.url();
+        let url = url.to_string();
         async move {
             async_nats::ConnectOptions::with_credentials(&creds)
                 .unwrap()
@@ -408,7 +433,7 @@ async fn account_jwt_mappings_map_the_accounts_subjects() {
                 .unwrap()
         }
     };
-    let c = connect(&a).await;
+    let c = connect(a).await;
     let mut mapped = c.subscribe("new.orders.>").await.unwrap();
     let mut halves = c.subscribe("left").await.unwrap();
     let mut right = c.subscribe("right").await.unwrap();
@@ -427,7 +452,7 @@ async fn account_jwt_mappings_map_the_accounts_subjects() {
     assert!(next(&mut right).await.is_some(), "some of 40 go right");
 
     // Another account has no mappings: its subjects stay as published.
-    let o = connect(&other).await;
+    let o = connect(other).await;
     let mut plain = o.subscribe("orders.*").await.unwrap();
     o.flush().await.unwrap();
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -443,7 +468,7 @@ async fn account_jwt_mappings_map_the_accounts_subjects() {
         .nats
         .mappings
         .insert("orders.*".into(), vec![dest("v2.{{wildcard(1)}}", 100)]);
-    let reply = push(&op.sys.creds(), &server.url(), &op.sign(&mut a)).await;
+    let reply = push(&op.sys.creds(), url, &op.sign(a)).await;
     assert_eq!(reply["data"]["message"], "jwt updated", "{reply}");
     let mut v2 = c.subscribe("v2.*").await.unwrap();
     c.flush().await.unwrap();
