@@ -545,3 +545,27 @@ async fn lowered_account_limits_match_the_reference() {
     };
     lowered_limits(&op, &mut a, &reference.url()).await;
 }
+
+/// A user JWT allowing no subscriptions at all (`subs: 0`) is cut off as soon as it is in:
+/// the original applies "at or over the limit" when it binds the user.
+fn no_subscriptions_allowed(a: &Acct, addr: SocketAddr) {
+    let (key, token) = a.user(|u| u.nats.limits.subs = 0);
+    cut_off(
+        &mut login(addr, &key, &token),
+        "maximum subscriptions exceeded",
+    );
+    alive(&mut connected(addr, a, |u| u.nats.limits.subs = 1));
+}
+
+#[test]
+fn a_user_without_subscriptions_is_cut_off() {
+    let op = Op::new();
+    let mut a = Acct::new("A");
+    let server = TestServer::start_with_config(&op.config(&[&op.sign(&mut a)]));
+    no_subscriptions_allowed(&a, server.addr());
+    let Some(reference) = ReferenceServer::start(&op.config(&[&op.sign(&mut a)])) else {
+        eprintln!("reference nats-server not available; skipping");
+        return;
+    };
+    no_subscriptions_allowed(&a, addr_of(&reference.url()));
+}
