@@ -249,6 +249,9 @@ impl Server {
         existing.insert(GLOBAL_ACCOUNT.to_string(), global.clone());
         let security = Security::from_options(&opts, &existing)
             .map_err(|errors| io::Error::new(io::ErrorKind::InvalidInput, errors.join("\n")))?;
+        let security = crate::operator::fetch::start(security)
+            .await
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         let (tls, websocket_tls) = tls_contexts(&opts)
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
         let websocket_listener = match &opts.websocket {
@@ -389,6 +392,7 @@ impl Server {
         if new.raw != current.raw || new.websocket != current.websocket {
             let security = Security::from_options(&new, self.shared.security().accounts())
                 .map_err(|errors| ReloadError::Invalid(errors.join("\n")))?;
+            let security = crate::operator::fetch::carry_over(&self.shared.security(), security);
             self.shared.replace_security(security);
         }
         *self.shared.tls.write() = tls;

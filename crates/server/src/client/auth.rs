@@ -151,6 +151,10 @@ impl ConnAuth {
     /// A fresh state under new rules (a reload before CONNECT), for the same connection.
     pub fn renewed(&self, security: &Security, epoch: u64) -> Self {
         let mut auth = Self::new(security, epoch, &Transport::default());
+        // The client may already have signed the nonce of its INFO: keep it.
+        if auth.nonce.is_some() && self.nonce.is_some() {
+            auth.nonce.clone_from(&self.nonce);
+        }
         auth.connection_type = self.connection_type;
         auth.certificate.clone_from(&self.certificate);
         auth.required =
@@ -232,14 +236,23 @@ impl ConnAuth {
         use crate::operator::users::{self, Presented, Refused};
         self.required = true;
         let c = &self.credentials;
+        let trust = security.trust.as_deref();
+        // `default_sentinel`: a CONNECT without a JWT logs in as that bearer user.
+        let sentinel = trust.and_then(|t| t.admission.default_sentinel.as_deref());
         let presented = Presented {
-            jwt: c.jwt.as_deref(),
+            jwt: c.jwt.as_deref().filter(|t| !t.is_empty()).or(sentinel),
             sig: c.sig.as_deref(),
             nonce: self.nonce.as_deref().unwrap_or(""),
             connection_type: self.connection_type,
             addr: client.addr.ip(),
             signature_checked: false,
         };
+        if let Some(account) = trust.and_then(|t| t.admission.unpinned(presented.jwt)) {
+            return Err(format!(
+                "authentication error - Account {account} not listed as operator pinned account"
+            )
+            .into());
+        }
         let user = users::authenticate(security.jwt_accounts(), &presented, crate::operator::now())
             .map_err(|refused| {
                 let why = format!("authentication error - {}", refused.why());

@@ -323,6 +323,10 @@ impl Connection {
                         self.last_activity = Instant::now();
                         self.client.touch();
                         self.recheck_auth();
+                        if !self.connected && !self.internal {
+                            // URL resolver: fetch the CONNECT's account before it is needed.
+                            crate::operator::fetch::before_connect(&self.server, &buf).await;
+                        }
                         self.process(&mut buf);
                         self.router.flush();
                         self.publish_counters();

@@ -361,7 +361,12 @@ impl Decoder {
         // Operator mode is built; its options are read from here by `operator::Trust`.
         let built = matches!(
             option,
-            "operator" | "trusted" | "resolver" | "resolver_preload"
+            "operator"
+                | "trusted"
+                | "resolver"
+                | "resolver_preload"
+                | "resolver_pinned_accounts"
+                | "default_sentinel"
         );
         if !off && !built {
             self.notice(span, option, features::consequence(option));

@@ -13,9 +13,11 @@
 //!   reload (and `max_payload` in their INFO). Existing connections keep the values they
 //!   started with (the original also updates `max_payload` of existing clients);
 //! - `lame_duck_duration`/`lame_duck_grace_period`: the next time lame duck mode starts;
-//! - `authorization`, `accounts`, `mappings`, `no_auth_user`, `system_account`: the
-//!   accounts and their imports, exports and mappings are laid out again
-//!   ([`crate::server::Server::reload`]);
+//! - `authorization`, `accounts`, `mappings`, `no_auth_user`: the accounts and their
+//!   imports, exports and mappings are laid out again ([`crate::server::Server::reload`]);
+//! - operator mode's `resolver`, `resolver_preload`, `resolver_pinned_accounts` and
+//!   `default_sentinel`: the trust is built again; `operator`, `trusted` and
+//!   `system_account` need a restart ([`crate::operator::reload`]);
 //! - `tls`, `allow_non_tls` and the websocket block's TLS, origins and auth: for connections
 //!   accepted after the reload; certificate files are read again on every reload, changed or
 //!   not (the websocket listener's address needs a restart);
@@ -192,7 +194,6 @@ pub fn diff(old: &Options, new: &Options) -> Vec<Change> {
         ("authorization", o.authorization != n.authorization),
         ("accounts", o.accounts != n.accounts),
         ("no_auth_user", o.no_auth_user != n.no_auth_user),
-        ("system_account", o.system_account != n.system_account),
         (
             "no_system_account",
             o.no_system_account != n.no_system_account,
@@ -205,11 +206,14 @@ pub fn diff(old: &Options, new: &Options) -> Vec<Change> {
             .filter(|(_, changed)| *changed)
             .map(|(name, _)| Change::Section(name)),
     );
+    // `system_account`, `operator` and `trusted` need a restart (the original's rule).
+    changes.extend(crate::operator::reload::refusals(old, new));
     let mut names: Vec<&'static str> = o
         .unsupported
         .iter()
         .chain(&n.unsupported)
         .map(|(k, _)| *k)
+        .filter(|k| !matches!(*k, "operator" | "trusted"))
         .collect();
     names.sort_unstable();
     names.dedup();

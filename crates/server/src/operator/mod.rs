@@ -16,7 +16,10 @@
 //! re-checks its user JWT against the new account.
 
 pub mod accounts;
+pub mod admission;
+pub mod fetch;
 pub mod limits;
+pub mod reload;
 pub mod resolver;
 pub mod times;
 pub mod users;
@@ -38,6 +41,8 @@ pub struct Trust {
     /// The system account's public key (config `system_account`, else the operator's).
     pub system_account: Option<String>,
     pub resolver: Resolver,
+    /// `resolver_pinned_accounts` and `default_sentinel`.
+    pub admission: admission::Admission,
 }
 
 /// Unix seconds now (JWT times).
@@ -106,6 +111,7 @@ impl Trust {
             }
         }
         if operators.is_empty() {
+            errors.extend(admission::sentinel_without_operator(opts));
             return if errors.is_empty() {
                 Ok(None)
             } else {
@@ -140,9 +146,7 @@ impl Trust {
             .find(|s| !s.is_empty());
         if let (Some(c), Some(o)) = (&configured_system, &operator_system) {
             if c != o {
-                errors.push(format!(
-                    "system_account {c:?} does not match the operator's system account {o:?}"
-                ));
+                errors.push("system_account in config and operator JWT must be identical".into());
             }
         }
         let resolver = match raw(opts, "resolver") {
@@ -168,13 +172,20 @@ impl Trust {
                 errors.push(e);
             }
         }
+        let system_account = configured_system.or(operator_system);
+        let admission = admission::Admission::from_options(opts, system_account.as_deref())
+            .unwrap_or_else(|e| {
+                errors.extend(e);
+                admission::Admission::default()
+            });
         if !errors.is_empty() {
             return Err(errors);
         }
         Ok(Some(Self {
             operators,
-            system_account: configured_system.or(operator_system),
+            system_account,
             resolver,
+            admission,
         }))
     }
 

@@ -1,5 +1,7 @@
-//! Account JWTs by public key: `resolver: MEMORY` (with `resolver_preload`) and the NATS-based
-//! `resolver { type: full | cache, dir, ... }` that keeps one file `<dir>/<A…>.jwt` per account.
+//! Account JWTs by public key: `resolver: MEMORY` (with `resolver_preload`), `resolver:
+//! URL("http://…/")` (fetched over HTTP when first needed, see [`super::fetch`]) and the
+//! NATS-based `resolver { type: full | cache, dir, ... }` that keeps one file `<dir>/<A…>.jwt`
+//! per account.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,6 +19,8 @@ pub enum ResolverKind {
     Full,
     /// `cache`: stores accounts it already knows; no deletes.
     Cache,
+    /// `URL(<base>)`: read-only; an unknown account is fetched with `GET <base><A…>`.
+    Url,
 }
 
 /// Where account JWTs are kept.
@@ -28,6 +32,8 @@ pub struct Resolver {
     pub hard_delete: bool,
     /// Most accounts stored (`limit`); `None` = unlimited.
     pub limit: Option<usize>,
+    /// The URL resolver's base, ending in `/`.
+    pub url: Option<String>,
     jwts: Mutex<BTreeMap<String, String>>,
 }
 
@@ -54,15 +60,15 @@ impl Resolver {
             allow_delete: false,
             hard_delete: false,
             limit: None,
+            url: None,
             jwts: Mutex::new(BTreeMap::new()),
         };
         match &v.kind {
             ValueKind::Str(s) => match s.to_ascii_uppercase().as_str() {
                 "MEM" | "MEMORY" => {}
-                other if other.starts_with("URL(") => {
-                    return Err(
-                        "resolver: the URL resolver is not supported by rnats-server".into(),
-                    )
+                upper if upper.starts_with("URL") => {
+                    resolver.kind = ResolverKind::Url;
+                    resolver.url = Some(url_base(s)?);
                 }
                 _ => return Err(format!("resolver: unknown resolver type {s:?}")),
             },
@@ -123,6 +129,12 @@ impl Resolver {
     /// # Errors
     /// `invalid account JWT` and why.
     pub fn preload(&self, v: &Value) -> Result<(), String> {
+        if self.kind == ResolverKind::Url {
+            return Err(
+                "resolver preloads only available for writeable resolver types MEM/DIR/CACHE_DIR"
+                    .into(),
+            );
+        }
         let Some(m) = v.as_map() else {
             return Err("resolver_preload: expected a map".into());
         };
@@ -208,7 +220,7 @@ impl Resolver {
             let mut jwts = self.jwts.lock();
             let known = jwts.contains_key(key);
             match self.kind {
-                ResolverKind::Memory | ResolverKind::Cache if !known => {
+                ResolverKind::Memory | ResolverKind::Cache | ResolverKind::Url if !known => {
                     return Err(StoreError::Skipped)
                 }
                 ResolverKind::Full if !known && self.limit.is_some_and(|l| jwts.len() >= l) => {
@@ -219,6 +231,36 @@ impl Resolver {
             jwts.insert(key.to_string(), token.to_string());
         }
         self.write_file(key, token)
+    }
+
+    /// Keeps a JWT fetched from the URL resolver (already verified).
+    pub fn insert_fetched(&self, key: &str, token: &str) {
+        self.jwts.lock().insert(key.to_string(), token.to_string());
+    }
+
+    /// The store hash peers compare in `$SYS.REQ.CLAIMS.PACK`: the XOR of the SHA-256 of
+    /// every stored JWT (all zeros when empty).
+    pub fn hash(&self) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let mut hash = [0u8; 32];
+        for token in self.jwts.lock().values() {
+            for (h, d) in hash.iter_mut().zip(Sha256::digest(token.as_bytes())) {
+                *h ^= d;
+            }
+        }
+        hash
+    }
+
+    /// The `<A…>|<jwt>` lines of a pack, in key order, leaving out JWTs that have expired.
+    pub fn pack(&self, now: i64) -> Vec<String> {
+        self.jwts
+            .lock()
+            .iter()
+            .filter(|(_, token)| {
+                jwt::decode_account(token).map_or(true, |c| c.exp == 0 || c.exp >= now)
+            })
+            .map(|(key, token)| format!("{key}|{token}"))
+            .collect()
     }
 
     pub fn get(&self, key: &str) -> Option<String> {
@@ -249,6 +291,33 @@ impl Resolver {
         }
         existed
     }
+}
+
+/// The base URL of `URL(http://…)` or `URL("http://…")`, ending in `/`.
+fn url_base(spec: &str) -> Result<String, String> {
+    let inner = spec[3..].trim();
+    let inner = inner
+        .strip_prefix('(')
+        .and_then(|s| s.strip_suffix(')'))
+        .map(|s| s.trim().trim_matches('"').trim())
+        .unwrap_or_default();
+    if inner.is_empty() {
+        return Err(
+            "error parsing account resolver, should be MEM or  URL(\"url\") or a map \
+             containing dir and type state=[FULL|CACHE])"
+                .into(),
+        );
+    }
+    if !inner.starts_with("http://") {
+        return Err(format!(
+            "error parsing account resolver url {inner:?}: only http:// is supported by rnats-server"
+        ));
+    }
+    let mut url = inner.to_string();
+    if !url.ends_with('/') {
+        url.push('/');
+    }
+    Ok(url)
 }
 
 /// `A….jwt` → `A…`.

@@ -1,7 +1,7 @@
 //! The account JWT API of operator mode, answered by the system client:
 //! `$SYS.REQ.CLAIMS.UPDATE`, `$SYS.REQ.ACCOUNT.<id>.CLAIMS.UPDATE` (and the legacy
 //! `$SYS.ACCOUNT.<id>.CLAIMS.UPDATE`), `$SYS.REQ.ACCOUNT.<id>.CLAIMS.LOOKUP`,
-//! `$SYS.REQ.CLAIMS.LIST` and `$SYS.REQ.CLAIMS.DELETE`.
+//! `$SYS.REQ.CLAIMS.LIST`, `$SYS.REQ.CLAIMS.DELETE` and `$SYS.REQ.CLAIMS.PACK`.
 
 use rnats_auth::jwt::{self, AnyClaims};
 use serde_json::{json, Value};
@@ -17,6 +17,8 @@ pub const SUBJECTS: &[(&str, u32)] = &[
     ("$SYS.REQ.ACCOUNT.*.CLAIMS.LOOKUP", 13),
     ("$SYS.REQ.CLAIMS.LIST", 14),
     ("$SYS.REQ.CLAIMS.DELETE", 15),
+    // In the queue group `responder`, as the original (one server of a cluster answers).
+    ("$SYS.REQ.CLAIMS.PACK responder", 16),
 ];
 
 /// The answer to a claims request; the system client adds `server` to the JSON ones.
@@ -27,6 +29,8 @@ pub enum Reply {
     Error(Value),
     /// The raw payload (a JWT for LOOKUP; empty when unknown).
     Raw(Vec<u8>),
+    /// Several raw messages to the same reply subject, in order (PACK).
+    Many(Vec<Vec<u8>>),
 }
 
 /// Answers `subject`, or `None` when it is not a claims request (or not operator mode).
@@ -56,7 +60,29 @@ pub fn answer(server: &ServerShared, subject: &str, payload: &[u8]) -> Option<Re
     if subject == "$SYS.REQ.CLAIMS.DELETE" {
         return Some(delete(server, payload));
     }
+    if subject == "$SYS.REQ.CLAIMS.PACK" {
+        return pack(&trust.resolver, payload);
+    }
     None
+}
+
+/// `$SYS.REQ.CLAIMS.PACK` (full resolver only): the payload is the requester's store hash.
+/// The same hash gets one empty message; another gets one `<A…>|<jwt>` message per stored
+/// account and then an empty message.
+fn pack(resolver: &crate::operator::resolver::Resolver, their_hash: &[u8]) -> Option<Reply> {
+    if resolver.kind != ResolverKind::Full {
+        return None;
+    }
+    if their_hash == resolver.hash() {
+        return Some(Reply::Many(vec![Vec::new()]));
+    }
+    let mut messages: Vec<Vec<u8>> = resolver
+        .pack(crate::operator::now())
+        .into_iter()
+        .map(String::into_bytes)
+        .collect();
+    messages.push(Vec::new());
+    Some(Reply::Many(messages))
 }
 
 fn error(account: &str, code: u16, description: String) -> Reply {

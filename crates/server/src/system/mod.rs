@@ -149,6 +149,12 @@ impl SystemClient {
                 if let Some(answer) = claims::answer(&self.server, &subject, &payload) {
                     let body = match answer {
                         claims::Reply::Raw(bytes) => bytes,
+                        claims::Reply::Many(messages) => {
+                            for message in messages {
+                                put_raw(out, &reply, &message);
+                            }
+                            return;
+                        }
                         claims::Reply::Data(data) => {
                             serde_json::json!({ "server": self.server_info(), "data": data })
                                 .to_string()

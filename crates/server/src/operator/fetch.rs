@@ -1,0 +1,202 @@
+//! The URL resolver: account JWTs fetched with `GET <base><A…>` when a user of an account the
+//! server does not have yet connects.
+//!
+//! As in the original: the server checks the base URL answers when it starts (and does not
+//! start if it does not), fetches the system account, and fetches any other account the first
+//! time one of its users connects. A fetched account is kept (later CONNECTs do not fetch it
+//! again); an account that could not be fetched is asked for again by the next CONNECT.
+//! Fetches are bounded by [`FETCH_TIMEOUT`].
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use hyper_util::rt::TokioIo;
+use rnats_auth::jwt;
+use tracing::{debug, warn};
+
+use super::resolver::ResolverKind;
+use super::Trust;
+use crate::security::Security;
+use crate::server::ServerShared;
+
+/// How long one fetch may take (the original's account fetch timeout).
+pub const FETCH_TIMEOUT: Duration = Duration::from_millis(1900);
+
+/// `GET url`: the body of a `200` answer.
+///
+/// # Errors
+/// The original's words: `could not fetch <"url">: <why>`.
+async fn get(url: &str) -> Result<String, String> {
+    let failed = |why: String| format!("could not fetch <{url:?}>: {why}");
+    match tokio::time::timeout(FETCH_TIMEOUT, get_inner(url)).await {
+        Ok(result) => result.map_err(failed),
+        Err(_) => Err(failed(format!(
+            "Get {url:?}: context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
+        ))),
+    }
+}
+
+async fn get_inner(url: &str) -> Result<String, String> {
+    let uri: hyper::Uri = url.parse().map_err(|e| format!("{e}"))?;
+    let host = uri.host().ok_or("no host")?.to_string();
+    let port = uri.port_u16().unwrap_or(80);
+    let stream = tokio::net::TcpStream::connect((host.as_str(), port))
+        .await
+        .map_err(|e| format!("Get {url:?}: dial tcp {host}:{port}: {e}"))?;
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(|e| format!("Get {url:?}: {e}"))?;
+    tokio::spawn(connection);
+    let authority = uri.authority().map_or(host.clone(), ToString::to_string);
+    let path = uri
+        .path_and_query()
+        .map_or("/".to_string(), ToString::to_string);
+    let request = hyper::Request::get(path)
+        .header(hyper::header::HOST, authority)
+        .header(hyper::header::USER_AGENT, "rnats-server")
+        .body(Empty::<Bytes>::new())
+        .map_err(|e| e.to_string())?;
+    let response = sender
+        .send_request(request)
+        .await
+        .map_err(|e| format!("Get {url:?}: {e}"))?;
+    let status = response.status();
+    if status != hyper::StatusCode::OK {
+        let reason = response
+            .extensions()
+            .get::<hyper::ext::ReasonPhrase>()
+            .map(|r| String::from_utf8_lossy(r.as_bytes()).into_owned())
+            .or_else(|| status.canonical_reason().map(str::to_string))
+            .unwrap_or_default();
+        return Err(format!("{} {reason}", status.as_u16()));
+    }
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?
+        .to_bytes();
+    Ok(String::from_utf8_lossy(&body).into_owned())
+}
+
+/// Fetches account `key` and keeps it in the resolver if it verifies against the trusted
+/// operators.
+///
+/// # Errors
+/// Why the account is not usable (for the log).
+pub async fn fetch_account(trust: &Trust, key: &str) -> Result<(), String> {
+    let Some(base) = &trust.resolver.url else {
+        return Err("account resolver missing".into());
+    };
+    if !key.starts_with('A') || nkeys::KeyPair::from_public_key(key).is_err() {
+        return Err("will only fetch valid account keys".into());
+    }
+    let started = Instant::now();
+    let body = get(&format!("{base}{key}")).await;
+    debug!("Account [{key}] fetch took {:?}", started.elapsed());
+    let token = body?.trim().to_string();
+    let claims = super::accounts::verify(trust, &token, super::now())?;
+    if claims.sub != key {
+        return Err(format!(
+            "account JWT subject {} does not match the requested account {key}",
+            claims.sub
+        ));
+    }
+    trust.resolver.insert_fetched(key, &token);
+    Ok(())
+}
+
+/// At startup: the base URL must answer `200` (the original refuses to start otherwise), then
+/// the system account is fetched. Returns the security with what was fetched.
+///
+/// # Errors
+/// `could not fetch <"…">: …` for the base URL.
+pub async fn start(security: Security) -> Result<Security, String> {
+    let Some(trust) = security.trust.clone() else {
+        return Ok(security);
+    };
+    let Some(base) = trust.resolver.url.clone() else {
+        return Ok(security);
+    };
+    get(&base).await?;
+    if let Some(system) = &trust.system_account {
+        if let Err(e) = fetch_account(&trust, system).await {
+            warn!("Account fetch failed: {e}");
+        }
+    }
+    Ok(security.rebuilt().unwrap_or(security))
+}
+
+/// Before a not yet connected client's bytes are run: if they hold a complete `CONNECT` whose
+/// user JWT (or the default sentinel) names an account the server does not have, and the
+/// resolver is a URL resolver, fetch that account first so that authentication finds it.
+pub async fn before_connect(server: &ServerShared, buf: &[u8]) {
+    let security = server.security();
+    let Some(trust) = security.trust.clone() else {
+        return;
+    };
+    if trust.resolver.kind != ResolverKind::Url {
+        return;
+    }
+    let Some(account) = connect_account(&trust, buf) else {
+        return;
+    };
+    if security.jwt_accounts().contains_key(&account) || !trust.admission.allows(&account) {
+        return;
+    }
+    match fetch_account(&trust, &account).await {
+        Ok(()) => {
+            // Another CONNECT may have brought it in meanwhile; rebuild from the latest.
+            if let Some(rebuilt) = server.security().rebuilt() {
+                server.replace_security(rebuilt);
+            }
+        }
+        Err(e) => warn!("Account fetch failed: {e}"),
+    }
+}
+
+/// The account of the user JWT in the `CONNECT` at the start of `buf` (or of the default
+/// sentinel when the `CONNECT` has no JWT).
+fn connect_account(trust: &Trust, buf: &[u8]) -> Option<String> {
+    let end = buf.windows(2).position(|w| w == b"\r\n")?;
+    let line = &buf[..end];
+    if line.len() < 8 || !line[..8].eq_ignore_ascii_case(b"CONNECT ") {
+        return None;
+    }
+    let connect = rnats_proto::Connect::from_json(line[8..].trim_ascii()).ok()?;
+    let token = connect
+        .jwt
+        .filter(|t| !t.is_empty())
+        .or_else(|| trust.admission.default_sentinel.clone())?;
+    let user = jwt::decode_user(&token).ok()?;
+    Some(if user.nats.issuer_account.is_empty() {
+        user.iss
+    } else {
+        user.nats.issuer_account
+    })
+}
+
+/// A reload builds a new resolver: a URL resolver keeps the accounts the old one fetched
+/// (the original keeps accounts it has looked up across reloads).
+pub fn carry_over(old: &Security, new: Security) -> Security {
+    let (Some(old_trust), Some(new_trust)) = (&old.trust, &new.trust) else {
+        return new;
+    };
+    if old_trust.resolver.kind != ResolverKind::Url || new_trust.resolver.kind != ResolverKind::Url
+    {
+        return new;
+    }
+    let mut carried = false;
+    for (key, token) in old_trust.resolver.all() {
+        if new_trust.resolver.get(&key).is_none() {
+            new_trust.resolver.insert_fetched(&key, &token);
+            carried = true;
+        }
+    }
+    if carried {
+        new.rebuilt().unwrap_or(new)
+    } else {
+        new
+    }
+}

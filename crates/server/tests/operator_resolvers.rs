@@ -1,0 +1,642 @@
+//! Operator mode beyond the MEMORY resolver: the URL resolver (against an HTTP server run by
+//! the test), `$SYS.REQ.CLAIMS.PACK` of the full resolver, `resolver_pinned_accounts`,
+//! `default_sentinel`, and what a config reload may change.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::Engine;
+use futures::StreamExt;
+use nkeys::KeyPair;
+use rnats_auth::jwt::{self, Account, AccountClaims, Claims, Operator, User, UserClaims};
+use rnats_server::Server;
+use rnats_test_support::{RawClient, TestServer};
+use sha2::{Digest, Sha256};
+
+const WAIT: Duration = Duration::from_secs(3);
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// An operator and the accounts it signs.
+struct Op {
+    key: KeyPair,
+    jwt: String,
+    sys: Acct,
+}
+
+struct Acct {
+    key: KeyPair,
+    claims: AccountClaims,
+    jwt: String,
+}
+
+impl Op {
+    fn new() -> Self {
+        let key = KeyPair::new_operator();
+        let mut sys = Acct::unsigned("SYS");
+        let mut op = Claims::<Operator>::new(key.public_key());
+        op.name = "O".into();
+        op.nats.system_account = sys.public();
+        let jwt = jwt::encode(&mut op, &key, now()).unwrap();
+        sys.jwt = jwt::encode(&mut sys.claims, &key, now()).unwrap();
+        Self { key, jwt, sys }
+    }
+
+    fn account(&self, name: &str) -> Acct {
+        let mut acct = Acct::unsigned(name);
+        acct.jwt = jwt::encode(&mut acct.claims, &self.key, now()).unwrap();
+        acct
+    }
+
+    /// `operator` and `system_account`, then `rest`.
+    fn config(&self, rest: &str) -> String {
+        format!(
+            "operator: \"{}\"\nsystem_account: {}\n{rest}\n",
+            self.jwt,
+            self.sys.public()
+        )
+    }
+
+    /// A MEMORY resolver preloading the system account and `accounts`.
+    fn memory(&self, accounts: &[&Acct], rest: &str) -> String {
+        let mut preload = format!("  {}: \"{}\"\n", self.sys.public(), self.sys.jwt);
+        for a in accounts {
+            preload.push_str(&format!("  {}: \"{}\"\n", a.public(), a.jwt));
+        }
+        self.config(&format!(
+            "resolver: MEMORY\nresolver_preload: {{\n{preload}}}\n{rest}"
+        ))
+    }
+}
+
+impl Acct {
+    fn unsigned(name: &str) -> Self {
+        let key = KeyPair::new_account();
+        let mut claims = Claims::<Account>::new(key.public_key());
+        claims.name = name.into();
+        Self {
+            key,
+            claims,
+            jwt: String::new(),
+        }
+    }
+
+    fn public(&self) -> String {
+        self.key.public_key()
+    }
+
+    fn user(&self, edit: impl FnOnce(&mut UserClaims)) -> (KeyPair, String) {
+        let user = KeyPair::new_user();
+        let mut claims = Claims::<User>::new(user.public_key());
+        claims.name = "u".into();
+        edit(&mut claims);
+        let jwt = jwt::encode(&mut claims, &self.key, now()).unwrap();
+        (user, jwt)
+    }
+
+    fn creds(&self) -> String {
+        let (key, jwt) = self.user(|_| {});
+        jwt::format_user_creds(&jwt, &key.seed().unwrap())
+    }
+
+    fn bearer(&self) -> String {
+        self.user(|u| u.nats.limits.bearer_token = true).1
+    }
+}
+
+/// CONNECT with `jwt` (if any), signing the nonce with `key` (if any), then PING.
+fn login(server: &TestServer, key: Option<&KeyPair>, jwt: Option<&str>) -> RawClient {
+    let mut c = RawClient::connect(server.addr());
+    let nonce = c.info()["nonce"].as_str().unwrap_or_default().to_string();
+    let sig = key.map_or(String::new(), |k| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(k.sign(nonce.as_bytes()).unwrap())
+    });
+    let jwt = jwt.map_or(String::new(), |j| {
+        format!(",\"jwt\":\"{j}\",\"sig\":\"{sig}\"")
+    });
+    c.send(format!("CONNECT {{\"verbose\":false,\"headers\":true{jwt}}}\r\nPING\r\n").as_bytes());
+    c
+}
+
+/// A user of `acct` logs in and gets a message through.
+fn logs_in(server: &TestServer, acct: &Acct) {
+    let (key, jwt) = acct.user(|_| {});
+    let mut c = login(server, Some(&key), Some(&jwt));
+    c.expect(b"PONG\r\n", WAIT);
+    c.send(b"SUB x 1\r\nPUB x 2\r\nhi\r\nPING\r\n");
+    let got = String::from_utf8_lossy(&c.expect(b"PONG\r\n", WAIT)).into_owned();
+    assert!(got.contains("MSG x 1 2\r\nhi"), "{got}");
+}
+
+fn refused(mut c: RawClient) {
+    let got = String::from_utf8_lossy(&c.drain(Duration::from_millis(500))).into_owned();
+    assert!(
+        got.contains("-ERR 'Authorization Violation'"),
+        "got {got:?}"
+    );
+    assert!(c.is_closed_within(WAIT));
+}
+
+fn user_refused(server: &TestServer, acct: &Acct) {
+    let (key, jwt) = acct.user(|_| {});
+    refused(login(server, Some(&key), Some(&jwt)));
+}
+
+/// Options from config text, on loopback and an ephemeral port (as `TestServer` runs them).
+fn options(text: &str) -> rnats_server::Options {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("server.conf");
+    std::fs::write(&path, text).unwrap();
+    let mut opts = rnats_server::config::load_file(&path)
+        .unwrap_or_else(|e| panic!("invalid config: {e}"))
+        .options;
+    opts.host = [127, 0, 0, 1].into();
+    opts.port = 0;
+    opts
+}
+
+/// Why a server with this config does not start (rnats-server finds some of these problems
+/// when it reads the config, the original when it starts).
+async fn start_error(text: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("server.conf");
+    std::fs::write(&path, text).unwrap();
+    let mut opts = match rnats_server::config::load_file(&path) {
+        Ok(loaded) => loaded.options,
+        Err(e) => return e.to_string(),
+    };
+    opts.host = [127, 0, 0, 1].into();
+    opts.port = 0;
+    match Server::start(opts).await {
+        Ok(server) => {
+            server.shutdown();
+            panic!("the server started")
+        }
+        Err(e) => e.to_string(),
+    }
+}
+
+/// An HTTP server serving account JWTs at `/jwt/v1/accounts/<key>`, counting requests by path.
+struct JwtServer {
+    addr: SocketAddr,
+    jwts: Arc<Mutex<HashMap<String, String>>>,
+    hits: Arc<Mutex<HashMap<String, usize>>>,
+    _thread: std::thread::JoinHandle<()>,
+}
+
+impl JwtServer {
+    fn start(accounts: &[&Acct]) -> Self {
+        let jwts: HashMap<String, String> = accounts
+            .iter()
+            .map(|a| (a.public(), a.jwt.clone()))
+            .collect();
+        let jwts = Arc::new(Mutex::new(jwts));
+        let hits = Arc::new(Mutex::new(HashMap::new()));
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (j, h) = (jwts.clone(), hits.clone());
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
+                    let (jwts, hits) = (j.clone(), h.clone());
+                    async move {
+                        let path = uri.path().to_string();
+                        *hits.lock().unwrap().entry(path.clone()).or_default() += 1;
+                        let key = path.strip_prefix("/jwt/v1/accounts/").unwrap_or("-");
+                        if key.is_empty() {
+                            return (axum::http::StatusCode::OK, String::new());
+                        }
+                        match jwts.lock().unwrap().get(key) {
+                            Some(jwt) => (axum::http::StatusCode::OK, jwt.clone()),
+                            None => (axum::http::StatusCode::NOT_FOUND, "no such account".into()),
+                        }
+                    }
+                });
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                axum::serve(listener, app).await.unwrap();
+            });
+        });
+        Self {
+            addr,
+            jwts,
+            hits,
+            _thread: thread,
+        }
+    }
+
+    /// `resolver: URL(...)` for this server, without the trailing `/` (the server adds it).
+    fn resolver(&self) -> String {
+        format!("resolver: URL(\"http://{}/jwt/v1/accounts\")", self.addr)
+    }
+
+    fn hits(&self, acct: &Acct) -> usize {
+        let path = format!("/jwt/v1/accounts/{}", acct.public());
+        self.hits.lock().unwrap().get(&path).copied().unwrap_or(0)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn url_resolver_fetches_an_account_when_its_first_user_connects() {
+    let op = Op::new();
+    let a = op.account("A");
+    let unknown = op.account("UNKNOWN");
+    let http = JwtServer::start(&[&op.sys, &a]);
+    let server = TestServer::start_with_config(&op.config(&http.resolver()));
+    // At startup: the base URL is checked and the system account fetched.
+    assert_eq!(http.hits.lock().unwrap().get("/jwt/v1/accounts/"), Some(&1));
+    assert_eq!(http.hits(&op.sys), 1);
+    assert_eq!(http.hits(&a), 0);
+
+    // A user of A (which the server does not have yet) connects: A is fetched once.
+    let c1 = async_nats::ConnectOptions::with_credentials(&a.creds())
+        .unwrap()
+        .connect(server.url())
+        .await
+        .expect("user of the fetched account connects");
+    let c2 = async_nats::ConnectOptions::with_credentials(&a.creds())
+        .unwrap()
+        .connect(server.url())
+        .await
+        .unwrap();
+    assert_eq!(http.hits(&a), 1, "a fetched account is kept");
+    let mut sub = c2.subscribe("greet").await.unwrap();
+    c2.flush().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    c1.publish("greet", "hello".into()).await.unwrap();
+    let msg = tokio::time::timeout(WAIT, sub.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(&msg.payload[..], b"hello");
+
+    // An account the URL does not serve: refused, and asked for again next time.
+    user_refused(&server, &unknown);
+    user_refused(&server, &unknown);
+    assert_eq!(http.hits(&unknown), 2);
+
+    // Once the URL serves it, its users get in.
+    http.jwts
+        .lock()
+        .unwrap()
+        .insert(unknown.public(), unknown.jwt.clone());
+    logs_in(&server, &unknown);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn url_resolver_account_jwt_must_be_trusted_and_match() {
+    let op = Op::new();
+    let other = Op::new();
+    let a = op.account("A");
+    // Served under A's key, but signed by an operator the server does not trust.
+    let mut forged = Claims::<Account>::new(a.public());
+    let forged = jwt::encode(&mut forged, &other.key, now()).unwrap();
+    let http = JwtServer::start(&[&op.sys]);
+    http.jwts.lock().unwrap().insert(a.public(), forged);
+    let server = TestServer::start_with_config(&op.config(&http.resolver()));
+    user_refused(&server, &a);
+    // Served under the wrong key.
+    let b = op.account("B");
+    http.jwts.lock().unwrap().insert(a.public(), b.jwt.clone());
+    user_refused(&server, &a);
+    http.jwts.lock().unwrap().insert(a.public(), a.jwt.clone());
+    logs_in(&server, &a);
+}
+
+#[tokio::test]
+async fn url_resolver_that_does_not_answer_stops_the_start() {
+    let op = Op::new();
+    // Nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let text = op.config(&format!(
+        "resolver: URL(http://127.0.0.1:{port}/jwt/v1/accounts/)"
+    ));
+    let error = start_error(&text).await;
+    assert!(
+        error.starts_with(&format!(
+            "could not fetch <\"http://127.0.0.1:{port}/jwt/v1/accounts/\">: "
+        )),
+        "{error}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn url_resolver_takes_no_preloads() {
+    let op = Op::new();
+    let http = JwtServer::start(&[&op.sys]);
+    let text = op.config(&format!(
+        "{}\nresolver_preload: {{ {}: \"{}\" }}",
+        http.resolver(),
+        op.sys.public(),
+        op.sys.jwt
+    ));
+    assert_eq!(
+        start_error(&text).await,
+        "resolver preloads only available for writeable resolver types MEM/DIR/CACHE_DIR"
+    );
+}
+
+/// The raw messages answering `PUB $SYS.REQ.CLAIMS.PACK` with `hash`, up to the empty one.
+fn pack(sys: &mut RawClient, hash: &[u8]) -> Vec<String> {
+    sys.send(format!("PUB $SYS.REQ.CLAIMS.PACK pack.reply {}\r\n", hash.len()).as_bytes());
+    sys.send(hash);
+    sys.send(b"\r\nPING\r\n");
+    let got =
+        String::from_utf8_lossy(&sys.expect(b"MSG pack.reply 1 0\r\n\r\n", WAIT)).into_owned();
+    let mut messages = Vec::new();
+    let mut rest = got.as_str();
+    while let Some(at) = rest.find("MSG pack.reply 1 ") {
+        rest = &rest[at + "MSG pack.reply 1 ".len()..];
+        let (len, body) = rest.split_once("\r\n").unwrap();
+        let len: usize = len.trim().parse().unwrap();
+        messages.push(body[..len].to_string());
+        rest = &body[len..];
+    }
+    messages
+}
+
+#[test]
+fn claims_pack_sends_every_jwt_unless_the_hashes_match() {
+    let op = Op::new();
+    let a = op.account("A");
+    let b = op.account("B");
+    let dir = tempfile::tempdir().unwrap();
+    let text = op.config(&format!(
+        "resolver: {{ type: full, dir: '{}' }}\nresolver_preload: {{ {}: \"{}\", {}: \"{}\", {}: \"{}\" }}",
+        dir.path().display(),
+        op.sys.public(),
+        op.sys.jwt,
+        a.public(),
+        a.jwt,
+        b.public(),
+        b.jwt
+    ));
+    let server = TestServer::start_with_config(&text);
+    let (key, jwt) = op.sys.user(|_| {});
+    let mut sys = login(&server, Some(&key), Some(&jwt));
+    sys.send(b"SUB pack.reply 1\r\n");
+    sys.expect(b"PONG\r\n", WAIT);
+
+    // A requester with an empty store (all-zero hash) gets every JWT, one per message, in
+    // key order, then an empty message.
+    let messages = pack(&mut sys, &[0u8; 32]);
+    let mut expected: Vec<String> = [&op.sys, &a, &b]
+        .iter()
+        .map(|acct| format!("{}|{}", acct.public(), acct.jwt))
+        .collect();
+    expected.sort();
+    expected.push(String::new());
+    assert_eq!(messages, expected);
+
+    // The same store hash (XOR of the SHA-256 of every JWT): one empty message.
+    let mut hash = [0u8; 32];
+    for acct in [&op.sys, &a, &b] {
+        for (h, d) in hash.iter_mut().zip(Sha256::digest(acct.jwt.as_bytes())) {
+            *h ^= d;
+        }
+    }
+    assert_eq!(pack(&mut sys, &hash), vec![String::new()]);
+}
+
+#[test]
+fn claims_pack_is_only_answered_by_the_full_resolver() {
+    let op = Op::new();
+    let server = TestServer::start_with_config(&op.memory(&[], ""));
+    let (key, jwt) = op.sys.user(|_| {});
+    let mut sys = login(&server, Some(&key), Some(&jwt));
+    sys.send(b"SUB pack.reply 1\r\nPUB $SYS.REQ.CLAIMS.PACK pack.reply 0\r\n\r\nPING\r\n");
+    sys.expect(b"PONG\r\n", WAIT);
+    sys.send(b"PING\r\n");
+    let got = String::from_utf8_lossy(&sys.expect(b"PONG\r\n", WAIT)).into_owned();
+    assert!(!got.contains("MSG pack.reply"), "{got}");
+}
+
+#[test]
+fn pinned_accounts_alone_and_the_system_account_log_users_in() {
+    let op = Op::new();
+    let a = op.account("A");
+    let b = op.account("B");
+    let server = TestServer::start_with_config(&op.memory(
+        &[&a, &b],
+        &format!("resolver_pinned_accounts: [{}]", a.public()),
+    ));
+    logs_in(&server, &a);
+    logs_in(&server, &op.sys);
+    user_refused(&server, &b);
+}
+
+#[tokio::test]
+async fn pinned_accounts_must_be_account_keys() {
+    let op = Op::new();
+    let (user, _) = op.sys.user(|_| {});
+    let text = op.memory(
+        &[],
+        &format!("resolver_pinned_accounts: [{}]", user.public_key()),
+    );
+    assert_eq!(
+        start_error(&text).await,
+        format!(
+            "pinned account key \"{}\" is not a valid public account nkey",
+            user.public_key()
+        )
+    );
+}
+
+#[test]
+fn default_sentinel_logs_in_clients_without_a_jwt() {
+    let op = Op::new();
+    let a = op.account("A");
+    let b = op.account("B");
+    let sentinel = a.bearer();
+    let server = TestServer::start_with_config(
+        &op.memory(&[&a, &b], &format!("default_sentinel: \"{sentinel}\"")),
+    );
+    // INFO still asks for auth and carries a nonce.
+    let mut c = RawClient::connect(server.addr());
+    let info = c.info();
+    assert_eq!(info["auth_required"], true);
+    assert!(info["nonce"].is_string());
+    drop(c);
+    // No JWT (even with a user and password): the sentinel, in account A.
+    let mut anon = login(&server, None, None);
+    anon.expect(b"PONG\r\n", WAIT);
+    anon.send(b"SUB x 1\r\nPING\r\n");
+    anon.expect(b"PONG\r\n", WAIT);
+    let (key, jwt) = a.user(|_| {});
+    let mut user_a = login(&server, Some(&key), Some(&jwt));
+    user_a.expect(b"PONG\r\n", WAIT);
+    user_a.send(b"PUB x 2\r\nhi\r\nPING\r\n");
+    user_a.expect(b"PONG\r\n", WAIT);
+    anon.expect(b"MSG x 1 2\r\nhi\r\n", WAIT);
+    let mut with_pass = RawClient::connect(server.addr());
+    with_pass.info();
+    with_pass.send(b"CONNECT {\"user\":\"u\",\"pass\":\"p\"}\r\nPING\r\n");
+    with_pass.expect(b"PONG\r\n", WAIT);
+    // A client with its own JWT is that user, not the sentinel.
+    logs_in(&server, &b);
+    // Without CONNECT there is no login at all.
+    let mut silent = RawClient::connect(server.addr());
+    silent.info();
+    silent.send(b"PING\r\n");
+    refused(silent);
+}
+
+#[tokio::test]
+async fn default_sentinel_must_be_a_bearer_user_jwt_in_operator_mode() {
+    let op = Op::new();
+    let a = op.account("A");
+    let (_, not_bearer) = a.user(|_| {});
+    let text = op.memory(&[&a], &format!("default_sentinel: \"{not_bearer}\""));
+    assert_eq!(
+        start_error(&text).await,
+        "default sentinel must be a bearer token"
+    );
+    let text = op.memory(&[&a], "default_sentinel: \"nope\"");
+    assert_eq!(start_error(&text).await, "default sentinel JWT not valid");
+    let text = format!("default_sentinel: \"{}\"", a.bearer());
+    assert_eq!(
+        start_error(&text).await,
+        "default sentinel requires operators and accounts"
+    );
+}
+
+#[test]
+fn reload_applies_preloads_pins_and_sentinel() {
+    let op = Op::new();
+    let a = op.account("A");
+    let b = op.account("B");
+    let server = TestServer::start_with_config(&op.memory(&[&a], ""));
+    user_refused(&server, &b);
+    let (akey, ajwt) = a.user(|_| {});
+    let mut user_a = login(&server, Some(&akey), Some(&ajwt));
+    user_a.expect(b"PONG\r\n", WAIT);
+
+    // A new preload: B's users get in; A's connection stays.
+    server
+        .server()
+        .reload(options(&op.memory(&[&a, &b], "")))
+        .unwrap();
+    logs_in(&server, &b);
+    user_a.send(b"PING\r\n");
+    user_a.expect(b"PONG\r\n", WAIT);
+
+    // A preload removed: B's users are refused again.
+    server
+        .server()
+        .reload(options(&op.memory(&[&a], "")))
+        .unwrap();
+    user_refused(&server, &b);
+
+    // Pinned accounts and the default sentinel apply at once.
+    let rest = format!(
+        "resolver_pinned_accounts: [{}]\ndefault_sentinel: \"{}\"",
+        b.public(),
+        b.bearer()
+    );
+    server
+        .server()
+        .reload(options(&op.memory(&[&a, &b], &rest)))
+        .unwrap();
+    user_refused(&server, &a);
+    let mut anon = login(&server, None, None);
+    anon.expect(b"PONG\r\n", WAIT);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reload_may_switch_the_resolver_to_a_url() {
+    let op = Op::new();
+    let a = op.account("A");
+    let http = JwtServer::start(&[&op.sys, &a]);
+    let server = TestServer::start_with_config(&op.memory(&[], ""));
+    user_refused(&server, &a);
+    server
+        .server()
+        .reload(options(&op.config(&http.resolver())))
+        .unwrap();
+    logs_in(&server, &a);
+    assert_eq!(http.hits(&a), 1);
+    // Reloading again keeps what was fetched.
+    server
+        .server()
+        .reload(options(
+            &op.config(&format!("{}\ndebug: true", http.resolver())),
+        ))
+        .unwrap();
+    logs_in(&server, &a);
+    assert_eq!(http.hits(&a), 1);
+}
+
+#[test]
+fn reload_refuses_operator_changes() {
+    let op = Op::new();
+    let a = op.account("A");
+    let server = TestServer::start_with_config(&op.memory(&[&a], ""));
+
+    // The operator JWT names the system account: the config cannot name another.
+    let moved = op.memory(&[&a], "").replace(
+        &format!("system_account: {}", op.sys.public()),
+        &format!("system_account: {}", a.public()),
+    );
+    let error = start_error_sync(&moved);
+    assert!(
+        error.contains("system_account in config and operator JWT must be identical"),
+        "{error}"
+    );
+
+    // Another operator (with the same system account).
+    let key = KeyPair::new_operator();
+    let mut other = Claims::<Operator>::new(key.public_key());
+    other.name = "O2".into();
+    other.nats.system_account = op.sys.public();
+    let other_jwt = jwt::encode(&mut other, &key, now()).unwrap();
+    let text = op.memory(&[&a], "").replace(&op.jwt, &other_jwt);
+    let error = server
+        .server()
+        .reload(options(&text))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.starts_with("config reload not supported for TrustedOperators: old=[{"),
+        "{error}"
+    );
+    assert!(error.contains(&key.public_key()), "{error}");
+
+    // Nothing changed: A's users still log in.
+    logs_in(&server, &a);
+}
+
+fn start_error_sync(text: &str) -> String {
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(start_error(text))
+}
+
+#[test]
+fn reload_refuses_a_system_account_change() {
+    let conf = |sys: &str| format!("accounts {{ A {{}}, S {{}} }}\nsystem_account: {sys}\n");
+    let server = TestServer::start_with_config(&conf("A"));
+    let error = server
+        .server()
+        .reload(options(&conf("S")))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        error,
+        "config reload not supported for SystemAccount: old=A, new=S"
+    );
+}
