@@ -12,7 +12,7 @@ use futures::StreamExt;
 use nkeys::KeyPair;
 use rnats_auth::jwt::{self, Account, AccountClaims, Claims, Operator, User, UserClaims};
 use rnats_server::Server;
-use rnats_test_support::{RawClient, TestServer};
+use rnats_test_support::{RawClient, ReferenceServer, TestServer};
 use sha2::{Digest, Sha256};
 
 const WAIT: Duration = Duration::from_secs(3);
@@ -113,7 +113,11 @@ impl Acct {
 
 /// CONNECT with `jwt` (if any), signing the nonce with `key` (if any), then PING.
 fn login(server: &TestServer, key: Option<&KeyPair>, jwt: Option<&str>) -> RawClient {
-    let mut c = RawClient::connect(server.addr());
+    login_at(server.addr(), key, jwt)
+}
+
+fn login_at(addr: SocketAddr, key: Option<&KeyPair>, jwt: Option<&str>) -> RawClient {
+    let mut c = RawClient::connect(addr);
     let nonce = c.info()["nonce"].as_str().unwrap_or_default().to_string();
     let sig = key.map_or(String::new(), |k| {
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(k.sign(nonce.as_bytes()).unwrap())
@@ -639,4 +643,99 @@ fn reload_refuses_a_system_account_change() {
         error,
         "config reload not supported for SystemAccount: old=A, new=S"
     );
+}
+
+/// Whether a client logging in at `addr` (as a new user of `acct`, or with no JWT) gets in.
+fn gets_in(addr: SocketAddr, acct: Option<&Acct>) -> bool {
+    let user = acct.map(|a| a.user(|_| {}));
+    let mut c = login_at(
+        addr,
+        user.as_ref().map(|(k, _)| k),
+        user.as_ref().map(|(_, j)| j.as_str()),
+    );
+    let got = String::from_utf8_lossy(&c.drain(Duration::from_millis(700))).into_owned();
+    got.contains("PONG") && !got.contains("-ERR")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn url_resolver_pins_and_sentinel_as_the_reference_does() {
+    let op = Op::new();
+    let pinned = op.account("PINNED");
+    let other = op.account("OTHER");
+    let unknown = op.account("UNKNOWN");
+    let http = JwtServer::start(&[&op.sys, &pinned, &other]);
+    let text = op.config(&format!(
+        "{}\nresolver_pinned_accounts: [{}, {}]\ndefault_sentinel: \"{}\"",
+        http.resolver(),
+        pinned.public(),
+        unknown.public(),
+        pinned.bearer()
+    ));
+    let Some(reference) = ReferenceServer::start(&text) else {
+        return;
+    };
+    let reference_addr: SocketAddr = reference
+        .url()
+        .trim_start_matches("nats://")
+        .parse()
+        .unwrap();
+    let ours = TestServer::start_with_config(&text);
+    let outcomes = |addr: SocketAddr| {
+        [
+            gets_in(addr, Some(&pinned)),
+            gets_in(addr, Some(&other)),
+            gets_in(addr, Some(&unknown)),
+            gets_in(addr, Some(&op.sys)),
+            gets_in(addr, None),
+        ]
+    };
+    let expected = outcomes(reference_addr);
+    assert_eq!(expected, [true, false, false, true, true]);
+    assert_eq!(outcomes(ours.addr()), expected);
+    // Neither asked the URL for the account that is not pinned.
+    assert_eq!(http.hits(&other), 0);
+    // Each fetched the pinned account once, and the unknown one at every try.
+    assert_eq!(http.hits(&pinned), 2);
+    assert_eq!(http.hits(&unknown), 2);
+}
+
+/// `PUB subject` with `payload` from `sys`; the reply's text.
+fn request(sys: &mut RawClient, subject: &str, payload: &str) -> String {
+    sys.send(format!("PUB {subject} upd.reply {}\r\n{payload}\r\n", payload.len()).as_bytes());
+    let got = sys.expect(b"}}\r\n", WAIT);
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn url_resolver_takes_updates_of_accounts_it_fetched() {
+    let op = Op::new();
+    let mut a = op.account("A");
+    let b = op.account("B");
+    let http = JwtServer::start(&[&op.sys, &a, &b]);
+    let server = TestServer::start_with_config(&op.config(&http.resolver()));
+    logs_in(&server, &a);
+    let (key, jwt) = op.sys.user(|_| {});
+    let mut sys = login(&server, Some(&key), Some(&jwt));
+    sys.send(b"SUB upd.reply 1\r\n");
+    sys.expect(b"PONG\r\n", WAIT);
+
+    // B was never fetched: its update is skipped.
+    let got = request(
+        &mut sys,
+        &format!("$SYS.REQ.ACCOUNT.{}.CLAIMS.UPDATE", b.public()),
+        &b.jwt,
+    );
+    assert!(got.contains("\"message\":\"jwt update skipped\""), "{got}");
+
+    // A was: an update revoking every user applies to new logins at once.
+    a.claims.nats.revocations.insert("*".into(), now() + 1);
+    let revoked = jwt::encode(&mut a.claims, &op.key, now()).unwrap();
+    let got = request(
+        &mut sys,
+        &format!("$SYS.REQ.ACCOUNT.{}.CLAIMS.UPDATE", a.public()),
+        &revoked,
+    );
+    assert!(got.contains("\"message\":\"jwt updated\""), "{got}");
+    user_refused(&server, &a);
+    assert_eq!(http.hits(&a), 1);
 }

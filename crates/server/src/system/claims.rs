@@ -110,9 +110,9 @@ fn update(server: &ServerShared, id: Option<&str>, payload: &[u8]) -> Reply {
         }
     };
     if let Err(e) = crate::operator::accounts::validate(&claims) {
-        // The original's words differ by resolver: MEMORY goes through its account update.
+        // The original's words differ by resolver: MEMORY and URL go through its account update.
         let description = match trust.resolver.kind {
-            ResolverKind::Memory => {
+            ResolverKind::Memory | ResolverKind::Url => {
                 "jwt update resulted in error - account validation failed".to_string()
             }
             ResolverKind::Cache => format!("jwt update cache validation failed - {e}"),
