@@ -32,9 +32,13 @@ fn receive(
         match conn.next_event() {
             Ok(Event::Msg { payload, .. }) => {
                 on_msg(payload);
-                let now = Instant::now();
-                last = Some(now);
-                idle_since = now;
+                // Reading the clock per message would cost the receiver more than parsing;
+                // the time that matters is when the buffered batch ends.
+                if !conn.has_buffered_line() {
+                    let now = Instant::now();
+                    last = Some(now);
+                    idle_since = now;
+                }
             }
             Ok(Event::Pong) => {}
             Err(e) if e.to_string().contains("timed out") => {

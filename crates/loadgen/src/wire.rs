@@ -106,6 +106,11 @@ impl Conn {
         Ok(())
     }
 
+    /// Whether a complete line is already buffered (the next event needs no read).
+    pub fn has_buffered_line(&self) -> bool {
+        memchr::memchr(b'\n', &self.buf[self.start..self.end]).is_some()
+    }
+
     /// The next MSG/HMSG or PONG; PINGs are answered, +OK/INFO skipped.
     pub fn next_event(&mut self) -> Result<Event<'_>> {
         loop {
@@ -117,14 +122,8 @@ impl Conn {
             let line_end = line_start + nl + 1;
             let line = &self.buf[line_start..line_end - 2];
             if line.starts_with(b"MSG ") || line.starts_with(b"HMSG ") {
-                let headers = line[0] == b'H';
-                let fields: Vec<&[u8]> = line
-                    .split(|&b| b == b' ')
-                    .filter(|f| !f.is_empty())
-                    .collect();
-                let size: usize = std::str::from_utf8(fields[fields.len() - 1])?.parse()?;
-                let reply_index = if headers { 5 } else { 4 };
-                let has_reply = fields.len() == reply_index + 1;
+                let fields = split_fields(line)?;
+                let size = fields.size;
                 let need = line_end + size + 2;
                 if need > self.end {
                     if need - line_start > self.buf.len() {
@@ -135,13 +134,9 @@ impl Conn {
                 }
                 self.start = need;
                 let line = &self.buf[line_start..line_end - 2];
-                let fields: Vec<&[u8]> = line
-                    .split(|&b| b == b' ')
-                    .filter(|f| !f.is_empty())
-                    .collect();
                 return Ok(Event::Msg {
-                    subject: fields[1],
-                    reply: has_reply.then(|| fields[3]),
+                    subject: &line[fields.subject.0..fields.subject.1],
+                    reply: fields.reply.map(|(a, b)| &line[a..b]),
                     payload: &self.buf[line_end..line_end + size],
                 });
             }
@@ -159,6 +154,49 @@ impl Conn {
 }
 
 /// Appends `PUB subject [reply] len\r\npayload\r\n`.
+/// Where the subject and reply are in a MSG/HMSG line, and the payload size.
+struct MsgFields {
+    subject: (usize, usize),
+    reply: Option<(usize, usize)>,
+    size: usize,
+}
+
+/// Splits `MSG <subject> <sid> [reply] <size>` (or HMSG with one more size field) without
+/// allocating: the hot loop of every receiver.
+fn split_fields(line: &[u8]) -> Result<MsgFields> {
+    let mut spans = [(0usize, 0usize); 6];
+    let mut n = 0;
+    let mut from = 0;
+    for at in memchr::memchr_iter(b' ', line).chain(std::iter::once(line.len())) {
+        if at > from {
+            if n == spans.len() {
+                bail!("malformed MSG line");
+            }
+            spans[n] = (from, at);
+            n += 1;
+        }
+        from = at + 1;
+    }
+    let headers = line[0] == b'H';
+    let fixed = if headers { 5 } else { 4 };
+    if n != fixed && n != fixed + 1 {
+        bail!("malformed MSG line: {}", String::from_utf8_lossy(line));
+    }
+    let (a, b) = spans[n - 1];
+    let mut size = 0usize;
+    for &d in &line[a..b] {
+        if !d.is_ascii_digit() {
+            bail!("malformed MSG size: {}", String::from_utf8_lossy(line));
+        }
+        size = size * 10 + usize::from(d - b'0');
+    }
+    Ok(MsgFields {
+        subject: spans[1],
+        reply: (n == fixed + 1).then_some(spans[3]),
+        size,
+    })
+}
+
 pub fn put_pub(out: &mut Vec<u8>, subject: &[u8], reply: Option<&[u8]>, payload: &[u8]) {
     out.extend_from_slice(b"PUB ");
     out.extend_from_slice(subject);

@@ -262,11 +262,13 @@ impl Router {
         )
     }
 
-    /// Wakes the writer of every client written to since the last call.
-    pub fn flush(&mut self) {
+    /// Wakes the writer of every client written to since the last call; says whether
+    /// anything was delivered since the counts were last taken.
+    pub fn flush(&mut self) -> bool {
         for client in self.to_flush.drain(..) {
             client.flush();
         }
+        self.out_msgs > 0
     }
 
     /// Stalls the publisher (at most `budget` in all) while clients it wrote to are backed up,

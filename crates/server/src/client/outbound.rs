@@ -41,8 +41,9 @@ pub struct Outbound {
 
 const FIRST_CHUNK: usize = 512;
 const MAX_CHUNK: usize = 64 * 1024;
-/// Emptied chunks kept for reuse.
-const MAX_SPARE: usize = 4;
+/// Emptied chunks kept for reuse: enough for one full write batch, so a backlogged
+/// connection cycles through the same buffers.
+const MAX_SPARE: usize = 16;
 
 impl Outbound {
     pub fn new(max_pending: usize) -> Self {
@@ -121,13 +122,19 @@ impl Outbound {
         self.closed = true;
     }
 
-    /// Hands every queued chunk to the writer, oldest first.
-    pub fn take(&mut self, out: &mut Vec<BytesMut>) {
-        out.append(&mut self.queued);
-        if !self.current.is_empty() {
+    /// Hands the writer at most `max_chunks` chunks, oldest first: a backlog is written a
+    /// slice at a time, so its chunks come back for reuse while the rest still waits (and
+    /// `len` keeps counting what waits, for the stall and slow-consumer checks).
+    pub fn take(&mut self, out: &mut Vec<BytesMut>, max_chunks: usize) {
+        let from_queue = self.queued.len().min(max_chunks);
+        for chunk in self.queued.drain(..from_queue) {
+            self.pending -= chunk.len();
+            out.push(chunk);
+        }
+        if out.len() < max_chunks && self.queued.is_empty() && !self.current.is_empty() {
+            self.pending -= self.current.len();
             out.push(std::mem::take(&mut self.current));
         }
-        self.pending = 0;
     }
 
     /// Takes written chunks back for reuse (draining `chunks`). Only connections that fill
@@ -149,7 +156,7 @@ mod tests {
 
     fn taken(out: &mut Outbound) -> Vec<u8> {
         let mut chunks = Vec::new();
-        out.take(&mut chunks);
+        out.take(&mut chunks, usize::MAX);
         let bytes = chunks.iter().flat_map(|c| c.iter().copied()).collect();
         out.recycle(&mut chunks);
         bytes
@@ -194,7 +201,7 @@ mod tests {
         }
         assert_eq!(out.len(), expected.len());
         let mut chunks = Vec::new();
-        out.take(&mut chunks);
+        out.take(&mut chunks, usize::MAX);
         assert!(chunks.len() > 1);
         assert!(chunks.iter().all(|c| c.capacity() <= MAX_CHUNK));
         let got: Vec<u8> = chunks.iter().flat_map(|c| c.iter().copied()).collect();

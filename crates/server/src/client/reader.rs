@@ -328,9 +328,15 @@ impl Connection {
                             crate::operator::fetch::before_connect(&self.server, &buf).await;
                         }
                         self.process(&mut buf);
-                        self.router.flush();
+                        let delivered = self.router.flush();
                         self.publish_counters();
                         self.router.stall(STALL_BUDGET).await;
+                        if delivered {
+                            // Let the writers just woken send this batch before the next
+                            // read: their buffers stay small and hot in cache instead of the
+                            // publisher racing ahead into a backlog of fresh memory.
+                            tokio::task::yield_now().await;
+                        }
                     }
                     Err(e) => {
                         let reason = match e.kind() {

@@ -35,37 +35,41 @@ pub async fn run<W: AsyncWrite + Unpin>(
     write_deadline: Duration,
 ) {
     let mut batch: Vec<BytesMut> = Vec::new();
-    loop {
+    'serve: loop {
         tokio::select! {
             biased;
             () = client.wake.notified() => {}
             () = client.closing.cancelled() => break,
         }
-        client.outbound.lock().take(&mut batch);
-        if batch.is_empty() {
-            continue;
-        }
-        // Boxed: the write's state (its slice array) is only needed while writing, and every
-        // idle connection would otherwise carry it.
-        let write = Box::pin(write_chunks(&mut socket, &batch));
-        match tokio::time::timeout(write_deadline, write).await {
-            Ok(Ok(())) => {
-                client.outbound.lock().recycle(&mut batch);
-                client.drained.notify_waiters();
-            }
-            Ok(Err(_)) => {
-                client.close(CloseReason::WriteError, false);
+        // A backlog goes out one vectored write at a time; each written slice of chunks is
+        // handed back before the next is taken, so producers reuse them.
+        loop {
+            client.outbound.lock().take(&mut batch, MAX_SLICES);
+            if batch.is_empty() {
                 break;
             }
-            Err(_) => {
-                server.slow_consumer(&client, CloseReason::SlowConsumerWriteDeadline);
-                break;
+            // Boxed: the write's state (its slice array) is only needed while writing, and
+            // every idle connection would otherwise carry it.
+            let write = Box::pin(write_chunks(&mut socket, &batch));
+            match tokio::time::timeout(write_deadline, write).await {
+                Ok(Ok(())) => {
+                    client.outbound.lock().recycle(&mut batch);
+                    client.drained.notify_waiters();
+                }
+                Ok(Err(_)) => {
+                    client.close(CloseReason::WriteError, false);
+                    break 'serve;
+                }
+                Err(_) => {
+                    server.slow_consumer(&client, CloseReason::SlowConsumerWriteDeadline);
+                    break 'serve;
+                }
             }
         }
     }
     if client.flush_on_close() {
         batch.clear();
-        client.outbound.lock().take(&mut batch);
+        client.outbound.lock().take(&mut batch, usize::MAX);
         if !batch.is_empty() {
             let write = Box::pin(write_chunks(&mut socket, &batch));
             let _ = tokio::time::timeout(write_deadline, write).await;
