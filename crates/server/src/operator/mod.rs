@@ -1,9 +1,11 @@
 //! Operator mode (decentralized JWT auth): the trusted operators, the account resolver, and the
 //! accounts built from account JWTs.
 //!
-//! - [`Trust`] is decoded from `operator`/`trusted`, `system_account`, `resolver` and
-//!   `resolver_preload`. It lives as long as the server (a config reload keeps it), so JWTs
-//!   pushed over `$SYS.REQ.CLAIMS.UPDATE` survive reloads.
+//! - [`Trust`] is decoded from `operator`/`trusted`, `system_account`, `resolver`,
+//!   `resolver_preload`, `resolver_pinned_accounts` and `default_sentinel` ([`admission`]).
+//!   A config reload builds it again ([`reload`] says which changes it refuses): a `full`/`cache`
+//!   resolver reads its directory again, so pushed JWTs survive; a URL resolver keeps what it
+//!   fetched ([`fetch`]); a MEMORY resolver starts again from `resolver_preload`.
 //! - [`resolver::Resolver`] holds the account JWTs by public key (in memory, and for the
 //!   `full`/`cache` resolvers also in `<dir>/<A…>.jwt`).
 //! - [`accounts`] turns the verified account JWTs into accounts: imports as
