@@ -392,7 +392,7 @@ impl Server {
         if new.raw != current.raw || new.websocket != current.websocket {
             let security = Security::from_options(&new, self.shared.security().accounts())
                 .map_err(|errors| ReloadError::Invalid(errors.join("\n")))?;
-            let security = crate::operator::fetch::carry_over(&self.shared.security(), security);
+            let security = crate::operator::reload::carry_over(&self.shared.security(), security);
             self.shared.replace_security(security);
         }
         *self.shared.tls.write() = tls;

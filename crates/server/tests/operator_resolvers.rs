@@ -441,7 +441,23 @@ fn pinned_accounts_alone_and_the_system_account_log_users_in() {
     ));
     logs_in(&server, &a);
     logs_in(&server, &op.sys);
+    let varz = |expected: &str| {
+        let (key, jwt) = op.sys.user(|_| {});
+        let mut sys = login(&server, Some(&key), Some(&jwt));
+        sys.send(b"SUB v 1\r\nPUB $SYS.REQ.SERVER.PING.VARZ v 0\r\n\r\n");
+        let got = String::from_utf8_lossy(&sys.expect(b"}}\r\n", WAIT)).into_owned();
+        assert_eq!(
+            got.contains("pinned_account_fails"),
+            !expected.is_empty(),
+            "{got}"
+        );
+        assert!(got.contains(expected), "{got}");
+    };
+    // varz counts the refusals (and leaves the count out while it is 0).
+    varz("");
     user_refused(&server, &b);
+    user_refused(&server, &b);
+    varz("\"pinned_account_fails\":2");
 }
 
 #[tokio::test]

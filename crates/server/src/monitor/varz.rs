@@ -97,6 +97,9 @@ pub struct Varz {
     pub config_digest: String,
     pub feature_flags: Unconfigured,
     pub system_account: String,
+    /// Operator mode: logins refused because their account is not pinned (omitted when 0).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub pinned_account_fails: u64,
     pub slow_consumer_stats: ByKind,
     pub stale_connection_stats: ByKind,
     pub disk_io_wait_stats: DiskIoWaitStats,
@@ -185,6 +188,12 @@ impl Monitor {
             config_digest: String::new(),
             feature_flags: Unconfigured {},
             system_account: SYSTEM_ACCOUNT.into(),
+            pinned_account_fails: self
+                .server
+                .security()
+                .trust
+                .as_ref()
+                .map_or(0, |t| t.admission.failures()),
             slow_consumer_stats: ByKind {
                 clients: slow,
                 ..ByKind::default()
@@ -259,4 +268,8 @@ fn cpu_ticks() -> u64 {
             .unwrap_or(0)
     };
     field(11) + field(12)
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

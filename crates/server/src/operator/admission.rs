@@ -2,6 +2,7 @@
 //! `resolver_pinned_accounts` and `default_sentinel`.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rnats_auth::jwt;
 use rnats_conf::Value;
@@ -17,6 +18,8 @@ pub struct Admission {
     pub pinned: Option<HashSet<String>>,
     /// `default_sentinel`: the bearer user JWT of a client whose CONNECT has no JWT.
     pub default_sentinel: Option<String>,
+    /// Logins refused because their account is not pinned (varz `pinned_account_fails`).
+    failures: AtomicU64,
 }
 
 impl Admission {
@@ -55,13 +58,15 @@ impl Admission {
             Ok(Self {
                 pinned,
                 default_sentinel,
+                failures: AtomicU64::new(0),
             })
         } else {
             Err(errors)
         }
     }
 
-    /// The account of the user JWT `token` when it is not pinned (its users may not log in).
+    /// The account of the user JWT `token` when it is not pinned (its users may not log in);
+    /// such a refusal is counted.
     pub fn unpinned(&self, token: Option<&str>) -> Option<String> {
         self.pinned.as_ref()?;
         let user = jwt::decode_user(token?).ok()?;
@@ -70,7 +75,21 @@ impl Admission {
         } else {
             user.nats.issuer_account
         };
-        (!self.allows(&account)).then_some(account)
+        if self.allows(&account) {
+            return None;
+        }
+        self.failures.fetch_add(1, Ordering::Relaxed);
+        Some(account)
+    }
+
+    /// How many logins were refused for an account not pinned.
+    pub fn failures(&self) -> u64 {
+        self.failures.load(Ordering::Relaxed)
+    }
+
+    /// After a reload: the count goes on from the old rules'.
+    pub fn inherit(&self, old: &Self) {
+        self.failures.fetch_add(old.failures(), Ordering::Relaxed);
     }
 
     /// Whether users of `account` may log in.

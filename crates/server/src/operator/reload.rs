@@ -13,6 +13,7 @@ use rnats_conf::Value;
 use super::{load_operator, raw, strings};
 use crate::config::reload::Change;
 use crate::options::Options;
+use crate::security::Security;
 
 /// The changes of `old` → `new` that refuse the reload.
 pub fn refusals(old: &Options, new: &Options) -> Vec<Change> {
@@ -42,6 +43,15 @@ pub fn refusals(old: &Options, new: &Options) -> Vec<Change> {
         });
     }
     changes
+}
+
+/// What the reloaded trust takes over from the running one: the accounts the URL resolver
+/// fetched, and the count of logins refused for unpinned accounts.
+pub fn carry_over(old: &Security, new: Security) -> Security {
+    if let (Some(o), Some(n)) = (&old.trust, &new.trust) {
+        n.admission.inherit(&o.admission);
+    }
+    super::fetch::carry_over(old, new)
 }
 
 /// The operator JWTs of `opts`; ones that do not load are left to the reload's validation.
