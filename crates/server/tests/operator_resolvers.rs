@@ -10,7 +10,9 @@ use std::time::Duration;
 use base64::Engine;
 use futures::StreamExt;
 use nkeys::KeyPair;
-use rnats_auth::jwt::{self, Account, AccountClaims, Claims, Operator, User, UserClaims};
+use rnats_auth::jwt::{
+    self, Account, AccountClaims, Claims, Export, ExportType, Import, Operator, User, UserClaims,
+};
 use rnats_server::Server;
 use rnats_test_support::{RawClient, ReferenceServer, TestServer};
 use sha2::{Digest, Sha256};
@@ -754,4 +756,49 @@ async fn url_resolver_takes_updates_of_accounts_it_fetched() {
     assert!(got.contains("\"message\":\"jwt updated\""), "{got}");
     user_refused(&server, &a);
     assert_eq!(http.hits(&a), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn url_resolver_fetches_the_accounts_an_account_imports_from() {
+    let op = Op::new();
+    let mut exporter = Acct::unsigned("EXP");
+    exporter.claims.nats.exports.push(Export {
+        subject: "news.>".into(),
+        export_type: ExportType::Stream,
+        ..Export::default()
+    });
+    exporter.jwt = jwt::encode(&mut exporter.claims, &op.key, now()).unwrap();
+    let mut importer = Acct::unsigned("IMP");
+    importer.claims.nats.imports.push(Import {
+        subject: "news.>".into(),
+        account: exporter.public(),
+        import_type: ExportType::Stream,
+        ..Import::default()
+    });
+    importer.jwt = jwt::encode(&mut importer.claims, &op.key, now()).unwrap();
+    let http = JwtServer::start(&[&op.sys, &exporter, &importer]);
+    let text = op.config(&http.resolver());
+    // The importer's user connects: both accounts are fetched, and the import works. The
+    // reference first (when available), then rnats-server, each against the same URL.
+    let reference = ReferenceServer::start(&text);
+    let ours = TestServer::start_with_config(&text);
+    let mut addrs: Vec<SocketAddr> = reference
+        .iter()
+        .map(|r| r.url().trim_start_matches("nats://").parse().unwrap())
+        .collect();
+    addrs.push(ours.addr());
+    for (n, addr) in addrs.into_iter().enumerate() {
+        let (key, jwt) = importer.user(|_| {});
+        let mut sub = login_at(addr, Some(&key), Some(&jwt));
+        sub.send(b"SUB news.> 1\r\nPING\r\n");
+        sub.expect(b"PONG\r\nPONG\r\n", WAIT);
+        assert_eq!(http.hits(&importer), n + 1);
+        assert_eq!(http.hits(&exporter), n + 1);
+        let (key, jwt) = exporter.user(|_| {});
+        let mut publisher = login_at(addr, Some(&key), Some(&jwt));
+        publisher.send(b"PUB news.today 2\r\nhi\r\nPING\r\n");
+        publisher.expect(b"PONG\r\nPONG\r\n", WAIT);
+        sub.expect(b"MSG news.today 1 2\r\nhi\r\n", WAIT);
+        assert_eq!(http.hits(&exporter), n + 1);
+    }
 }

@@ -3,16 +3,16 @@
 //!
 //! As in the original: the server checks the base URL answers when it starts (and does not
 //! start if it does not), fetches the system account, and fetches any other account the first
-//! time one of its users connects. A fetched account is kept (later CONNECTs do not fetch it
-//! again); an account that could not be fetched is asked for again by the next CONNECT.
-//! Fetches are bounded by [`FETCH_TIMEOUT`].
+//! time one of its users connects, with the accounts it imports from. A fetched account is
+//! kept (later CONNECTs do not fetch it again); an account that could not be fetched is asked
+//! for again by the next CONNECT. Fetches are bounded by [`FETCH_TIMEOUT`].
 
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
 use hyper_util::rt::TokioIo;
-use rnats_auth::jwt;
+use rnats_auth::jwt::{self, AccountClaims};
 use tracing::{debug, warn};
 
 use super::resolver::ResolverKind;
@@ -22,6 +22,8 @@ use crate::server::ServerShared;
 
 /// How long one fetch may take (the original's account fetch timeout).
 pub const FETCH_TIMEOUT: Duration = Duration::from_millis(1900);
+/// Most accounts one CONNECT fetches (its own and those it imports from).
+const MAX_FETCHES: usize = 16;
 
 /// `GET url`: the body of a `200` answer.
 ///
@@ -85,7 +87,7 @@ async fn get_inner(url: &str) -> Result<String, String> {
 ///
 /// # Errors
 /// Why the account is not usable (for the log).
-pub async fn fetch_account(trust: &Trust, key: &str) -> Result<(), String> {
+pub async fn fetch_account(trust: &Trust, key: &str) -> Result<AccountClaims, String> {
     let Some(base) = &trust.resolver.url else {
         return Err("account resolver missing".into());
     };
@@ -104,7 +106,7 @@ pub async fn fetch_account(trust: &Trust, key: &str) -> Result<(), String> {
         ));
     }
     trust.resolver.insert_fetched(key, &token);
-    Ok(())
+    Ok(claims)
 }
 
 /// At startup: the base URL must answer `200` (the original refuses to start otherwise), then
@@ -121,7 +123,7 @@ pub async fn start(security: Security) -> Result<Security, String> {
     };
     get(&base).await?;
     if let Some(system) = &trust.system_account {
-        if let Err(e) = fetch_account(&trust, system).await {
+        if let Err(e) = fetch_account(&trust, system).await.map(drop) {
             warn!("Account fetch failed: {e}");
         }
     }
@@ -145,14 +147,27 @@ pub async fn before_connect(server: &ServerShared, buf: &[u8]) {
     if security.jwt_accounts().contains_key(&account) || !trust.admission.allows(&account) {
         return;
     }
-    match fetch_account(&trust, &account).await {
-        Ok(()) => {
-            // Another CONNECT may have brought it in meanwhile; rebuild from the latest.
-            if let Some(rebuilt) = server.security().rebuilt() {
-                server.replace_security(rebuilt);
-            }
+    // The account, then the accounts it imports from (the original looks those up when it
+    // registers the account's imports), a bounded number of them.
+    let mut wanted = vec![account];
+    let mut fetched = 0;
+    while let Some(key) = wanted.pop() {
+        if fetched == MAX_FETCHES || trust.resolver.get(&key).is_some() {
+            continue;
         }
-        Err(e) => warn!("Account fetch failed: {e}"),
+        match fetch_account(&trust, &key).await {
+            Ok(claims) => {
+                fetched += 1;
+                wanted.extend(claims.nats.imports.iter().map(|i| i.account.clone()));
+            }
+            Err(e) => warn!("Account fetch failed: {e}"),
+        }
+    }
+    if fetched > 0 {
+        // Another CONNECT may have brought accounts in meanwhile; rebuild from the latest.
+        if let Some(rebuilt) = server.security().rebuilt() {
+            server.replace_security(rebuilt);
+        }
     }
 }
 
