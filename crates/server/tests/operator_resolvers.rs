@@ -802,3 +802,105 @@ async fn url_resolver_fetches_the_accounts_an_account_imports_from() {
         assert_eq!(http.hits(&exporter), n + 1);
     }
 }
+
+/// An HTTPS server (certificate from a test CA, written to `<dir>/ca.pem`) answering
+/// `GET /jwt/v1/accounts/<key>` from `jwts`, and `200` for the base URL.
+fn https_jwt_server(dir: &std::path::Path, jwts: HashMap<String, String>) -> SocketAddr {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, SanType};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "resolver test CA");
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    std::fs::write(dir.join("ca.pem"), ca.pem()).unwrap();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.subject_alt_names = vec![SanType::IpAddress([127, 0, 0, 1].into())];
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = params.signed_by(&key, &ca, &ca_key).unwrap();
+    let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(Arc::new(
+        tokio_rustls::rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![CertificateDer::from(cert.der().to_vec())],
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+    )
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            loop {
+                let (tcp, _) = listener.accept().await.unwrap();
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    continue;
+                };
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match tls.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let line = String::from_utf8_lossy(&request).into_owned();
+                let path = line.split(' ').nth(1).unwrap_or("").to_string();
+                let key = path.strip_prefix("/jwt/v1/accounts/").unwrap_or("-");
+                let (status, body) = match jwts.get(key) {
+                    Some(jwt) => ("200 OK", jwt.clone()),
+                    None if key.is_empty() => ("200 OK", String::new()),
+                    None => ("404 Not Found", String::new()),
+                };
+                let response = format!(
+                    "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = tls.write_all(response.as_bytes()).await;
+                let _ = tls.shutdown().await;
+            }
+        });
+    });
+    addr
+}
+
+#[test]
+fn url_resolver_over_https_trusts_the_resolver_tls_ca() {
+    let op = Op::new();
+    let a = op.account("A");
+    let dir = tempfile::tempdir().unwrap();
+    let jwts = [&op.sys, &a]
+        .iter()
+        .map(|acct| (acct.public(), acct.jwt.clone()))
+        .collect();
+    let addr = https_jwt_server(dir.path(), jwts);
+    let server = TestServer::start_with_config(&op.config(&format!(
+        "resolver: URL(\"https://{addr}/jwt/v1/accounts/\")\nresolver_tls {{ ca_file: '{}' }}",
+        dir.path().join("ca.pem").display()
+    )));
+    logs_in(&server, &a);
+    // Without the CA the certificate is not trusted: the server does not start.
+    let text = op.config(&format!(
+        "resolver: URL(\"https://{addr}/jwt/v1/accounts/\")"
+    ));
+    let error = start_error_sync(&text);
+    assert!(
+        error.starts_with(&format!(
+            "could not fetch <\"https://{addr}/jwt/v1/accounts/\">: "
+        )),
+        "{error}"
+    );
+}

@@ -5,13 +5,10 @@
 //! start if it does not), fetches the system account, and fetches any other account the first
 //! time one of its users connects, with the accounts it imports from. A fetched account is
 //! kept (later CONNECTs do not fetch it again); an account that could not be fetched is asked
-//! for again by the next CONNECT. Fetches are bounded by [`FETCH_TIMEOUT`].
+//! for again by the next CONNECT. Fetches are bounded by [`super::http::FETCH_TIMEOUT`].
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Empty};
-use hyper_util::rt::TokioIo;
 use rnats_auth::jwt::{self, AccountClaims};
 use tracing::{debug, warn};
 
@@ -20,67 +17,8 @@ use super::Trust;
 use crate::security::Security;
 use crate::server::ServerShared;
 
-/// How long one fetch may take (the original's account fetch timeout).
-pub const FETCH_TIMEOUT: Duration = Duration::from_millis(1900);
 /// Most accounts one CONNECT fetches (its own and those it imports from).
 const MAX_FETCHES: usize = 16;
-
-/// `GET url`: the body of a `200` answer.
-///
-/// # Errors
-/// The original's words: `could not fetch <"url">: <why>`.
-async fn get(url: &str) -> Result<String, String> {
-    let failed = |why: String| format!("could not fetch <{url:?}>: {why}");
-    match tokio::time::timeout(FETCH_TIMEOUT, get_inner(url)).await {
-        Ok(result) => result.map_err(failed),
-        Err(_) => Err(failed(format!(
-            "Get {url:?}: context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
-        ))),
-    }
-}
-
-async fn get_inner(url: &str) -> Result<String, String> {
-    let uri: hyper::Uri = url.parse().map_err(|e| format!("{e}"))?;
-    let host = uri.host().ok_or("no host")?.to_string();
-    let port = uri.port_u16().unwrap_or(80);
-    let stream = tokio::net::TcpStream::connect((host.as_str(), port))
-        .await
-        .map_err(|e| format!("Get {url:?}: dial tcp {host}:{port}: {e}"))?;
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(|e| format!("Get {url:?}: {e}"))?;
-    tokio::spawn(connection);
-    let authority = uri.authority().map_or(host.clone(), ToString::to_string);
-    let path = uri
-        .path_and_query()
-        .map_or("/".to_string(), ToString::to_string);
-    let request = hyper::Request::get(path)
-        .header(hyper::header::HOST, authority)
-        .header(hyper::header::USER_AGENT, "rnats-server")
-        .body(Empty::<Bytes>::new())
-        .map_err(|e| e.to_string())?;
-    let response = sender
-        .send_request(request)
-        .await
-        .map_err(|e| format!("Get {url:?}: {e}"))?;
-    let status = response.status();
-    if status != hyper::StatusCode::OK {
-        let reason = response
-            .extensions()
-            .get::<hyper::ext::ReasonPhrase>()
-            .map(|r| String::from_utf8_lossy(r.as_bytes()).into_owned())
-            .or_else(|| status.canonical_reason().map(str::to_string))
-            .unwrap_or_default();
-        return Err(format!("{} {reason}", status.as_u16()));
-    }
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .map_err(|e| e.to_string())?
-        .to_bytes();
-    Ok(String::from_utf8_lossy(&body).into_owned())
-}
 
 /// Fetches account `key` and keeps it in the resolver if it verifies against the trusted
 /// operators.
@@ -95,7 +33,7 @@ pub async fn fetch_account(trust: &Trust, key: &str) -> Result<AccountClaims, St
         return Err("will only fetch valid account keys".into());
     }
     let started = Instant::now();
-    let body = get(&format!("{base}{key}")).await;
+    let body = super::http::get(&format!("{base}{key}"), trust.resolver.ca_file.as_deref()).await;
     debug!("Account [{key}] fetch took {:?}", started.elapsed());
     let token = body?.trim().to_string();
     let claims = super::accounts::verify(trust, &token, super::now())?;
@@ -121,7 +59,7 @@ pub async fn start(security: Security) -> Result<Security, String> {
     let Some(base) = trust.resolver.url.clone() else {
         return Ok(security);
     };
-    get(&base).await?;
+    super::http::get(&base, trust.resolver.ca_file.as_deref()).await?;
     if let Some(system) = &trust.system_account {
         if let Err(e) = fetch_account(&trust, system).await.map(drop) {
             warn!("Account fetch failed: {e}");

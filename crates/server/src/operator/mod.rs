@@ -20,6 +20,7 @@
 pub mod accounts;
 pub mod admission;
 pub mod fetch;
+pub mod http;
 pub mod limits;
 pub mod reload;
 pub mod resolver;
@@ -157,7 +158,14 @@ impl Trust {
                 return Err(errors);
             }
             Some(v) => match Resolver::from_config(v) {
-                Ok(r) => r,
+                Ok(mut r) => {
+                    r.ca_file = raw(opts, "resolver_tls")
+                        .and_then(Value::as_map)
+                        .and_then(|m| m.iter().find(|e| e.key.name == "ca_file"))
+                        .and_then(|e| e.value.as_str())
+                        .map(PathBuf::from);
+                    r
+                }
                 Err(e) => {
                     errors.push(e);
                     return Err(errors);

@@ -34,6 +34,9 @@ pub struct Resolver {
     pub limit: Option<usize>,
     /// The URL resolver's base, ending in `/`.
     pub url: Option<String>,
+    /// `resolver_tls { ca_file }`: the CAs an `https://` URL resolver trusts (else the
+    /// system's).
+    pub ca_file: Option<PathBuf>,
     jwts: Mutex<BTreeMap<String, String>>,
 }
 
@@ -61,6 +64,7 @@ impl Resolver {
             hard_delete: false,
             limit: None,
             url: None,
+            ca_file: None,
             jwts: Mutex::new(BTreeMap::new()),
         };
         match &v.kind {
@@ -308,9 +312,9 @@ fn url_base(spec: &str) -> Result<String, String> {
                 .into(),
         );
     }
-    if !inner.starts_with("http://") {
+    if !inner.starts_with("http://") && !inner.starts_with("https://") {
         return Err(format!(
-            "error parsing account resolver url {inner:?}: only http:// is supported by rnats-server"
+            "error parsing account resolver url {inner:?}: expected http:// or https://"
         ));
     }
     let mut url = inner.to_string();
