@@ -3,6 +3,7 @@
 //! one JSON line.
 
 mod scenarios;
+mod stream;
 mod wire;
 
 use std::time::Duration;

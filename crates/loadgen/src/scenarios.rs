@@ -9,10 +9,9 @@ use anyhow::{bail, Result};
 use hdrhistogram::Histogram;
 use serde_json::{json, Value};
 
+use crate::stream::PubStream;
 use crate::wire::{payload, put_pub, seq_of, Conn, Event};
 
-/// Bytes of PUBs written per syscall by publishers.
-const BATCH: usize = 64 * 1024;
 /// How long a receiver waits for the next message before calling the run short.
 const IDLE: Duration = Duration::from_secs(10);
 /// Read timeout of receivers, so they notice when others have received the rest.
@@ -52,43 +51,6 @@ fn receive(
     Ok(last)
 }
 
-fn publish_all(
-    conn: &mut Conn,
-    subjects: &dyn Fn(u64) -> Vec<u8>,
-    size: usize,
-    from: u64,
-    to: u64,
-) -> Result<()> {
-    let mut out = Vec::with_capacity(BATCH + size + 128);
-    let mut body = Vec::new();
-    payload(&mut body, size, 0);
-    let fixed_subject = subjects(from) == subjects(from + 1);
-    let mut line = Vec::new();
-    let line_for = |subject: &[u8], line: &mut Vec<u8>| {
-        line.clear();
-        line.extend_from_slice(b"PUB ");
-        line.extend_from_slice(subject);
-        line.extend_from_slice(format!(" {}\r\n", body.len()).as_bytes());
-    };
-    line_for(&subjects(from), &mut line);
-    for seq in from..to {
-        if !fixed_subject {
-            line_for(&subjects(seq), &mut line);
-        }
-        out.extend_from_slice(&line);
-        let at = out.len();
-        out.extend_from_slice(&body);
-        out[at..at + 8].copy_from_slice(&seq.to_le_bytes());
-        out.extend_from_slice(b"\r\n");
-        if out.len() >= BATCH {
-            conn.send(&out)?;
-            out.clear();
-        }
-    }
-    conn.send(&out)?;
-    conn.round_trip(|_, _, _| {})
-}
-
 /// N publishers, nobody subscribed.
 pub fn publish_only(addr: &str, size: usize, msgs: u64, publishers: u64) -> Result<Value> {
     let barrier = Arc::new(Barrier::new(publishers as usize + 1));
@@ -100,14 +62,10 @@ pub fn publish_only(addr: &str, size: usize, msgs: u64, publishers: u64) -> Resu
         handles.push(thread::spawn(move || -> Result<()> {
             let mut conn = Conn::connect(&addr)?;
             conn.round_trip(|_, _, _| {})?;
+            let stream = PubStream::build(&|_| b"bench.pub".to_vec(), size, p * per, (p + 1) * per);
             barrier.wait();
-            publish_all(
-                &mut conn,
-                &|_| b"bench.pub".to_vec(),
-                size,
-                p * per,
-                (p + 1) * per,
-            )
+            stream.send(&mut conn)?;
+            conn.round_trip(|_, _, _| {})
         }));
     }
     barrier.wait();
@@ -184,9 +142,12 @@ pub fn pub_sub(addr: &str, size: usize, msgs: u64, subscribers: u64, queue: bool
         }));
     }
     ready.wait();
-    let started = Instant::now();
+    let stream = PubStream::build(&|_| b"bench.ps".to_vec(), size, 0, msgs);
     let mut publisher = Conn::connect(addr)?;
-    publish_all(&mut publisher, &|_| b"bench.ps".to_vec(), size, 0, msgs)?;
+    publisher.round_trip(|_, _, _| {})?;
+    let started = Instant::now();
+    stream.send(&mut publisher)?;
+    publisher.round_trip(|_, _, _| {})?;
     let mut union = vec![0u64; (msgs as usize).div_ceil(64)];
     let (mut dups, mut delivered, mut per_sub) = (0, 0, Vec::new());
     let mut finished = started;
@@ -337,15 +298,17 @@ pub fn wildcard(addr: &str, size: usize, msgs: u64) -> Result<Value> {
         }));
     }
     ready.wait();
-    let started = Instant::now();
-    let mut publisher = Conn::connect(addr)?;
-    publish_all(
-        &mut publisher,
+    let stream = PubStream::build(
         &|seq| format!("bench.wc.{}", seq % SUBJECTS).into_bytes(),
         size,
         0,
         msgs,
-    )?;
+    );
+    let mut publisher = Conn::connect(addr)?;
+    publisher.round_trip(|_, _, _| {})?;
+    let started = Instant::now();
+    stream.send(&mut publisher)?;
+    publisher.round_trip(|_, _, _| {})?;
     let mut delivered = 0;
     let mut finished = started;
     for h in handles {

@@ -37,6 +37,30 @@ impl<V: Clone> MatchCache<V> {
         self.entries.get(subject).cloned()
     }
 
+    /// The cached result for `subject`, computing and remembering it on a miss. `compute`
+    /// returns the result with the generation it was computed at. Borrowing the result
+    /// (rather than cloning it out) keeps a reference count off the per-message path.
+    pub fn get_or_insert_with(
+        &mut self,
+        subject: &[u8],
+        generation: u64,
+        compute: impl FnOnce() -> (u64, V),
+    ) -> &V {
+        if generation != self.generation {
+            self.entries.clear();
+            self.generation = generation;
+        }
+        if !self.entries.contains_key(subject) {
+            let (computed_at, value) = compute();
+            if computed_at != self.generation || self.entries.len() >= self.capacity.max(1) {
+                self.entries.clear();
+                self.generation = computed_at;
+            }
+            self.entries.insert(subject.into(), value);
+        }
+        &self.entries[subject]
+    }
+
     /// Remembers a result computed at `generation`.
     pub fn insert(&mut self, subject: &[u8], generation: u64, value: V) {
         if self.capacity == 0 {
@@ -64,6 +88,27 @@ impl<V: Clone> MatchCache<V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn get_or_insert_with_computes_once_per_generation() {
+        let mut cache = MatchCache::new(2);
+        let mut calls = 0;
+        for _ in 0..3 {
+            let v = *cache.get_or_insert_with(b"a", 1, || {
+                calls += 1;
+                (1, 10)
+            });
+            assert_eq!(v, 10);
+        }
+        assert_eq!(calls, 1);
+        let v = *cache.get_or_insert_with(b"a", 2, || (2, 20));
+        assert_eq!(v, 20, "a new generation recomputes");
+        cache.get_or_insert_with(b"b", 2, || (2, 21));
+        cache.get_or_insert_with(b"c", 2, || (2, 22));
+        assert!(cache.len() <= 2, "the capacity holds");
+        let mut none = MatchCache::new(0);
+        assert_eq!(*none.get_or_insert_with(b"x", 0, || (0, 5)), 5);
+    }
 
     #[test]
     fn a_new_generation_empties_the_cache() {

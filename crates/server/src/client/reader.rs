@@ -773,10 +773,6 @@ impl Connection {
     fn publish(&mut self, publish: Publish<'_>) {
         self.in_msgs += 1;
         self.in_bytes += (publish.payload.len() - publish.header_len) as u64;
-        self.client
-            .counters
-            .in_msgs
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let subject = publish.subject;
         if self.pedantic && !validate::is_valid_literal(subject) {
             self.send_error(&ServerError::InvalidPublishSubject);
@@ -806,34 +802,32 @@ impl Connection {
         self.ok();
         let mapped = self.account.map_subject(subject, self.router.roll());
         let subject = mapped.as_deref().unwrap_or(subject);
-        let matches = self.lookup(subject);
         let msg = Message {
             subject,
             reply: publish.reply,
             header_len: publish.header_len,
             payload: publish.payload,
         };
+        // Borrowed from this connection's match cache: no reference count per message.
+        let account = &self.account;
+        let uncached;
+        let matches = match &mut self.cache {
+            Some(cache) => {
+                cache.get_or_insert_with(subject, account.generation(), || account.matches(subject))
+            }
+            None => {
+                uncached = account.matches(subject).1;
+                &uncached
+            }
+        };
         let delivered = self
             .router
-            .route(&self.server, &self.account, &self.client, &matches, msg);
+            .route(&self.server, &self.account, &self.client, matches, msg);
         if delivered == 0 && self.no_responders {
             if let Some(reply) = publish.reply {
                 router::no_responders(&self.account, &self.client, subject, reply);
             }
         }
-    }
-
-    /// The subscriptions `subject` matches, through this connection's cache.
-    fn lookup(&mut self, subject: &[u8]) -> MatchResult {
-        let Some(cache) = &mut self.cache else {
-            return self.account.matches(subject).1;
-        };
-        if let Some(hit) = cache.get(subject, self.account.generation()) {
-            return hit;
-        }
-        let (generation, result) = self.account.matches(subject);
-        cache.insert(subject, generation, result.clone());
-        result
     }
 
     fn publish_counters(&mut self) {
@@ -845,7 +839,12 @@ impl Connection {
             return;
         }
         let stats = &self.server.stats;
-        ServerStats::add(&stats.in_msgs, std::mem::take(&mut self.in_msgs));
+        let msgs = std::mem::take(&mut self.in_msgs);
+        ServerStats::add(&stats.in_msgs, msgs);
+        self.client
+            .counters
+            .in_msgs
+            .fetch_add(msgs, std::sync::atomic::Ordering::Relaxed);
         let bytes = std::mem::take(&mut self.in_bytes);
         ServerStats::add(&stats.in_bytes, bytes);
         let (out_msgs, out_bytes) = self.router.take_out_counts();
