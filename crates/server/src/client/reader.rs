@@ -325,7 +325,10 @@ impl Connection {
                         self.recheck_auth();
                         if !self.connected && !self.internal {
                             // URL resolver: fetch the CONNECT's account before it is needed.
-                            crate::operator::fetch::before_connect(&self.server, &buf).await;
+                            // Boxed: the fetch's state is large and only briefly needed, and
+                            // every idle connection's future would otherwise carry it.
+                            Box::pin(crate::operator::fetch::before_connect(&self.server, &buf))
+                                .await;
                         }
                         self.process(&mut buf);
                         let delivered = self.router.flush();
