@@ -38,6 +38,8 @@ pub struct Router {
     /// Deliveries since the last [`Router::take_out_counts`], for the server's totals.
     out_msgs: u64,
     out_bytes: u64,
+    /// Chunks taken for an inline flush (kept for its capacity).
+    scratch: Vec<bytes::BytesMut>,
 }
 
 impl Router {
@@ -262,13 +264,15 @@ impl Router {
         )
     }
 
-    /// Wakes the writer of every client written to since the last call; says whether
-    /// anything was delivered since the counts were last taken.
+    /// Sends what was queued for every client written to since the last call: inline when
+    /// its socket takes it at once, else by waking its writer. Says whether any writer was
+    /// woken.
     pub fn flush(&mut self) -> bool {
+        let mut woke = false;
         for client in self.to_flush.drain(..) {
-            client.flush();
+            woke |= !client.flush_inline(&mut self.scratch);
         }
-        self.out_msgs > 0
+        woke
     }
 
     /// Stalls the publisher (at most `budget` in all) while clients it wrote to are backed up,

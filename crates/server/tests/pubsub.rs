@@ -212,3 +212,52 @@ async fn publish_over_max_payload_is_refused_by_the_client() {
     let too_big = vec![0u8; 1024 * 1024 + 1];
     assert!(client.publish("big", too_big.into()).await.is_err());
 }
+
+/// Publishers write to a subscriber's socket directly when its writer task is idle; racing
+/// the writer task must not reorder, lose or repeat anything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_publishers_keep_their_order_and_lose_nothing() {
+    const PUBLISHERS: usize = 4;
+    const EACH: usize = 20_000;
+    let server = TestServer::start();
+    let subscriber = async_nats::connect(server.url()).await.unwrap();
+    let mut sub = subscriber.subscribe("direct.order").await.unwrap();
+    subscriber.flush().await.unwrap();
+
+    let mut tasks = Vec::new();
+    for p in 0..PUBLISHERS {
+        let client = async_nats::connect(server.url()).await.unwrap();
+        tasks.push(tokio::spawn(async move {
+            for seq in 0..EACH {
+                client
+                    .publish("direct.order", format!("{p} {seq}").into())
+                    .await
+                    .unwrap();
+            }
+            client.flush().await.unwrap();
+        }));
+    }
+    let mut next_seq: HashMap<usize, usize> = HashMap::new();
+    for _ in 0..PUBLISHERS * EACH {
+        let msg = tokio::time::timeout(Duration::from_secs(10), sub.next())
+            .await
+            .expect("timed out waiting for a message")
+            .expect("subscription ended");
+        let text = std::str::from_utf8(&msg.payload).unwrap();
+        let (p, seq) = text.split_once(' ').unwrap();
+        let (p, seq): (usize, usize) = (p.parse().unwrap(), seq.parse().unwrap());
+        let expected = next_seq.entry(p).or_insert(0);
+        assert_eq!(seq, *expected, "publisher {p}'s messages out of order");
+        *expected += 1;
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert!(next_seq.values().all(|&n| n == EACH));
+    assert!(
+        tokio::time::timeout(Duration::from_millis(200), sub.next())
+            .await
+            .is_err(),
+        "no message may arrive twice"
+    );
+}

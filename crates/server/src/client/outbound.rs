@@ -1,6 +1,6 @@
 //! The outbound buffer of a connection.
 
-use bytes::BytesMut;
+use bytes::{Buf, BytesMut};
 
 /// What happened to an enqueue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,9 @@ pub struct Outbound {
     chunk_size: usize,
     max_pending: usize,
     closed: bool,
+    /// Someone (the writer task, or a publisher flushing inline) holds taken chunks: nobody
+    /// else takes until they are handed back, so bytes leave in order.
+    in_flight: bool,
 }
 
 const FIRST_CHUNK: usize = 512;
@@ -55,6 +58,7 @@ impl Outbound {
             chunk_size: FIRST_CHUNK,
             max_pending,
             closed: false,
+            in_flight: false,
         }
     }
 
@@ -122,10 +126,15 @@ impl Outbound {
         self.closed = true;
     }
 
-    /// Hands the writer at most `max_chunks` chunks, oldest first: a backlog is written a
-    /// slice at a time, so its chunks come back for reuse while the rest still waits (and
-    /// `len` keeps counting what waits, for the stall and slow-consumer checks).
+    /// Hands the writer at most `max_chunks` chunks, oldest first, unless another writer
+    /// holds some. A backlog is written a slice at a time, so its chunks come back for reuse
+    /// while the rest still waits (and `len` keeps counting what waits, for the stall and
+    /// slow-consumer checks). Whoever gets chunks must hand them back with
+    /// [`Outbound::recycle`] or [`Outbound::put_back`].
     pub fn take(&mut self, out: &mut Vec<BytesMut>, max_chunks: usize) {
+        if self.in_flight {
+            return;
+        }
         let from_queue = self.queued.len().min(max_chunks);
         for chunk in self.queued.drain(..from_queue) {
             self.pending -= chunk.len();
@@ -135,11 +144,39 @@ impl Outbound {
             self.pending -= self.current.len();
             out.push(std::mem::take(&mut self.current));
         }
+        self.in_flight = !out.is_empty();
+    }
+
+    /// Whether another writer holds taken chunks.
+    pub fn is_in_flight(&self) -> bool {
+        self.in_flight
+    }
+
+    /// Hands back taken chunks of which only the first `written` bytes went out: the rest go
+    /// back to the front of the queue, the written chunks to the spares.
+    pub fn put_back(&mut self, chunks: &mut Vec<BytesMut>, mut written: usize) {
+        let mut unwritten = Vec::new();
+        let mut done = Vec::new();
+        for mut chunk in chunks.drain(..) {
+            if written >= chunk.len() {
+                written -= chunk.len();
+                done.push(chunk);
+            } else {
+                chunk.advance(written);
+                written = 0;
+                unwritten.push(chunk);
+            }
+        }
+        self.pending += unwritten.iter().map(BytesMut::len).sum::<usize>();
+        unwritten.append(&mut self.queued);
+        self.queued = unwritten;
+        self.recycle(&mut done);
     }
 
     /// Takes written chunks back for reuse (draining `chunks`). Only connections that fill
     /// chunks keep spares; a quiet one gives its memory back.
     pub fn recycle(&mut self, chunks: &mut Vec<BytesMut>) {
+        self.in_flight = false;
         let busy = self.chunk_size > FIRST_CHUNK;
         for mut chunk in chunks.drain(..) {
             if busy && self.spare.len() < MAX_SPARE && chunk.capacity() <= MAX_CHUNK {

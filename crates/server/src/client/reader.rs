@@ -12,7 +12,7 @@ use tokio::net::TcpStream;
 use tracing::{debug, error, trace};
 
 use super::auth::{ConnAuth, Credentials, Refusal};
-use super::{writer, Client, CloseReason, Transport};
+use super::{writer, Client, CloseReason, SharedTcp, Transport};
 use crate::account::{Account, MatchResult};
 use crate::monitor::ClosedClient;
 use crate::router::{self, Message, Router};
@@ -41,8 +41,12 @@ fn expiry_deadline(at: std::time::SystemTime) -> tokio::time::Instant {
 
 /// Runs one TCP client connection to its end.
 pub async fn serve(server: Arc<ServerShared>, stream: TcpStream, id: u64, addr: SocketAddr) {
-    let (read_half, write_half) = stream.into_split();
-    serve_split(server, read_half, write_half, id, addr).await;
+    let socket = SharedTcp::new(stream);
+    let pending = Pending::new(server, id, addr, Transport::default());
+    let client = pending.client().clone();
+    client.set_direct(Some(socket.clone()));
+    pending.serve(socket.clone(), socket, false).await;
+    client.set_direct(None);
 }
 
 /// Runs a connection over any byte stream: TLS, WebSocket, or an in-memory pipe for the

@@ -11,7 +11,7 @@ use super::{Client, CloseReason};
 use crate::server::ServerShared;
 
 /// Most chunks handed to one vectored write.
-const MAX_SLICES: usize = 16;
+pub const MAX_SLICES: usize = 16;
 
 /// Starts the writer task of `client` on the server's task tracker.
 pub fn spawn<W: AsyncWrite + Unpin + Send + 'static>(
@@ -69,6 +69,10 @@ pub async fn run<W: AsyncWrite + Unpin>(
     }
     if client.flush_on_close() {
         batch.clear();
+        // A publisher may be writing inline this instant; it hands its chunks back at once.
+        while client.outbound.lock().is_in_flight() {
+            tokio::task::yield_now().await;
+        }
         client.outbound.lock().take(&mut batch, usize::MAX);
         if !batch.is_empty() {
             let write = Box::pin(write_chunks(&mut socket, &batch));
