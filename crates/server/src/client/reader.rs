@@ -1,6 +1,7 @@
 //! The reader task: parses what a client sends and carries it out.
 
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -39,14 +40,23 @@ fn expiry_deadline(at: std::time::SystemTime) -> tokio::time::Instant {
     tokio::time::Instant::now() + left
 }
 
+/// Waits for a timer that may not be armed (then never).
+async fn armed(timer: &mut Option<Pin<Box<tokio::time::Sleep>>>) {
+    match timer {
+        Some(sleep) => sleep.as_mut().await,
+        None => std::future::pending().await,
+    }
+}
+
 /// Runs one TCP client connection to its end.
 pub async fn serve(server: Arc<ServerShared>, stream: TcpStream, id: u64, addr: SocketAddr) {
     let socket = SharedTcp::new(stream);
-    let pending = Pending::new(server, id, addr, Transport::default());
-    let client = pending.client().clone();
-    client.set_direct(Some(socket.clone()));
-    pending.serve(socket.clone(), socket, false).await;
-    client.set_direct(None);
+    // One expression, no named `Pending`: a local moved into the awaited future would still
+    // take room in this future, which every idle connection carries.
+    Pending::new(server, id, addr, Transport::default())
+        .with_direct(socket.clone())
+        .serve(socket.clone(), socket, false)
+        .await;
 }
 
 /// Runs a connection over any byte stream: TLS, WebSocket, or an in-memory pipe for the
@@ -98,6 +108,8 @@ pub struct Pending {
     server: Arc<ServerShared>,
     client: Arc<Client>,
     conn: Connection,
+    /// The plain TCP socket publishers may write to directly.
+    direct: Option<SharedTcp>,
 }
 
 impl Pending {
@@ -110,7 +122,14 @@ impl Pending {
             server,
             client,
             conn,
+            direct: None,
         }
+    }
+
+    /// Lets publishers write to this plain TCP connection's socket directly while it runs.
+    pub fn with_direct(mut self, socket: SharedTcp) -> Self {
+        self.direct = Some(socket);
+        self
     }
 
     pub fn client(&self) -> &Arc<Client> {
@@ -152,7 +171,12 @@ impl Pending {
             server,
             client,
             mut conn,
+            direct,
         } = self;
+        let direct_writes = direct.is_some();
+        if direct_writes {
+            client.set_direct(direct);
+        }
         if !info_sent {
             let info = conn.info_line();
             client.send(|b| b.extend_from_slice(&info));
@@ -168,6 +192,11 @@ impl Pending {
             .closed_clients
             .push(ClosedClient::new(&client, &subscriptions));
         let _ = writer.await;
+        if direct_writes {
+            // Others may hold this client a while yet (their match caches); the socket
+            // closes now.
+            client.set_direct(None);
+        }
         debug!(
             "{} - Client connection closed: {}",
             client.log_prefix(),
@@ -267,15 +296,14 @@ impl Connection {
             tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
         ping_timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let closing = self.client.closing().clone();
-        let auth_timer = tokio::time::sleep_until(
-            self.auth_deadline
-                .unwrap_or_else(|| tokio::time::Instant::now() + Duration::from_secs(86400 * 365)),
-        );
-        tokio::pin!(auth_timer);
+        // Both timers are boxed and exist only while armed: most connections are past CONNECT
+        // and have no JWT expiry, and every idle connection would carry them.
+        let mut auth_timer = self
+            .auth_deadline
+            .map(|at| Box::pin(tokio::time::sleep_until(at)));
         // Operator mode: the user JWT's `exp`, re-armed whenever the auth state changes it.
         let mut expires = None;
-        let expiry_timer = tokio::time::sleep(Duration::ZERO);
-        tokio::pin!(expiry_timer);
+        let mut expiry_timer: Option<Pin<Box<tokio::time::Sleep>>> = None;
         let mut security_changes = self.server.security_changes();
         loop {
             let wanted = self.parser.bytes_wanted(buf.len());
@@ -285,9 +313,11 @@ impl Connection {
             let spare = buf.capacity() - buf.len();
             if expires != self.auth.expires {
                 expires = self.auth.expires;
-                if let Some(exp) = expires {
-                    expiry_timer.as_mut().reset(expiry_deadline(exp));
-                }
+                expiry_timer =
+                    expires.map(|exp| Box::pin(tokio::time::sleep_until(expiry_deadline(exp))));
+            }
+            if self.connected {
+                auth_timer = None;
             }
             tokio::select! {
                 biased;
@@ -296,7 +326,8 @@ impl Connection {
                     self.client.close(CloseReason::ServerShutdown, false);
                     break;
                 }
-                () = &mut auth_timer, if self.auth_deadline.is_some() && !self.connected => {
+                () = armed(&mut auth_timer), if auth_timer.is_some() && !self.connected => {
+                    auth_timer = None;
                     self.auth_deadline = None;
                     debug!("{} - Authentication Timeout", self.client.log_prefix());
                     self.error_and_close(
@@ -304,7 +335,8 @@ impl Connection {
                         CloseReason::AuthenticationTimeout,
                     );
                 }
-                () = &mut expiry_timer, if expires.is_some() && self.connected => {
+                () = armed(&mut expiry_timer), if expiry_timer.is_some() && self.connected => {
+                    expiry_timer = None;
                     expires = None;
                     self.auth.expires = None;
                     debug!("{} - User Authentication Expired", self.client.log_prefix());
