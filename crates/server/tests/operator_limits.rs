@@ -11,90 +11,14 @@ use std::time::Duration;
 use base64::Engine;
 use futures::StreamExt;
 use nkeys::KeyPair;
-use rnats_auth::jwt::{
-    self, Account, AccountClaims, Claims, Export, ExportType, Import, Operator, TimeRange, User,
-    UserClaims, WeightedMapping,
-};
+use rnats_auth::jwt::{self, Export, ExportType, Import, TimeRange, UserClaims, WeightedMapping};
 use rnats_test_support::{RawClient, ReferenceServer, TestServer};
 
+mod common;
+
+use common::operator::{now, Acct, Op};
+
 const WAIT: Duration = Duration::from_secs(3);
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-/// An operator with a system account.
-struct Op {
-    key: KeyPair,
-    jwt: String,
-    sys: Acct,
-}
-
-struct Acct {
-    key: KeyPair,
-    claims: AccountClaims,
-}
-
-impl Op {
-    fn new() -> Self {
-        let key = KeyPair::new_operator();
-        let sys = Acct::new("SYS");
-        let mut op = Claims::<Operator>::new(key.public_key());
-        op.name = "O".into();
-        op.nats.system_account = sys.public();
-        let jwt = jwt::encode(&mut op, &key, now()).unwrap();
-        Self { key, jwt, sys }
-    }
-
-    fn sign(&self, acct: &mut Acct) -> String {
-        jwt::encode(&mut acct.claims, &self.key, now()).unwrap()
-    }
-
-    /// A MEMORY resolver config preloading `accounts` and the system account.
-    fn config(&self, accounts: &[&str]) -> String {
-        let sys = jwt::encode(&mut self.sys.claims.clone(), &self.key, now()).unwrap();
-        let mut preload = format!("  {}: \"{sys}\"\n", self.sys.public());
-        for token in accounts {
-            let sub = jwt::decode_account(token).unwrap().sub;
-            preload.push_str(&format!("  {sub}: \"{token}\"\n"));
-        }
-        format!(
-            "operator: \"{}\"\nsystem_account: {}\nresolver: MEMORY\nresolver_preload: {{\n{preload}}}\n",
-            self.jwt,
-            self.sys.public()
-        )
-    }
-}
-
-impl Acct {
-    fn new(name: &str) -> Self {
-        let key = KeyPair::new_account();
-        let mut claims = Claims::<Account>::new(key.public_key());
-        claims.name = name.into();
-        Self { key, claims }
-    }
-
-    fn public(&self) -> String {
-        self.key.public_key()
-    }
-
-    fn user(&self, edit: impl FnOnce(&mut UserClaims)) -> (KeyPair, String) {
-        let user = KeyPair::new_user();
-        let mut claims = Claims::<User>::new(user.public_key());
-        claims.name = "u".into();
-        edit(&mut claims);
-        let token = jwt::encode(&mut claims, &self.key, now()).unwrap();
-        (user, token)
-    }
-
-    fn creds(&self) -> String {
-        let (key, token) = self.user(|_| {});
-        jwt::format_user_creds(&token, &key.seed().unwrap())
-    }
-}
 
 /// CONNECT with a user JWT, the nonce signed by `key`, then PING.
 fn login(addr: SocketAddr, key: &KeyPair, token: &str) -> RawClient {
@@ -205,7 +129,7 @@ fn window(zone: &str, start: i64, end: i64) -> impl FnOnce(&mut UserClaims) {
 fn times_windows_admit_refuse_and_cut_off_at_the_end() {
     let op = Op::new();
     let mut a = Acct::new("A");
-    let server = TestServer::start_with_config(&op.config(&[&op.sign(&mut a)]));
+    let server = TestServer::start_with_config(&op.memory_config(&[&op.sign(&mut a)]));
     times_windows(&a, server.addr());
 }
 
@@ -213,7 +137,7 @@ fn times_windows_admit_refuse_and_cut_off_at_the_end() {
 fn times_windows_match_the_reference() {
     let op = Op::new();
     let mut a = Acct::new("A");
-    let Some(reference) = ReferenceServer::start(&op.config(&[&op.sign(&mut a)])) else {
+    let Some(reference) = ReferenceServer::start(&op.memory_config(&[&op.sign(&mut a)])) else {
         eprintln!("reference nats-server not available; skipping");
         return;
     };
@@ -311,7 +235,7 @@ fn own_limit_accounts() -> [Acct; 6] {
 fn own_limits_config(op: &Op, accounts: &mut [Acct; 6], dir: Option<&std::path::Path>) -> String {
     let tokens: Vec<String> = accounts.iter_mut().map(|a| op.sign(a)).collect();
     let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
-    let config = op.config(&refs);
+    let config = op.memory_config(&refs);
     match dir {
         None => config,
         Some(dir) => config.replace(
@@ -398,7 +322,7 @@ fn mapping_accounts(op: &Op) -> (Acct, Acct, String) {
         .mappings
         .insert("split".into(), vec![dest("left", 50), dest("right", 50)]);
     let tokens = [op.sign(&mut a), op.sign(&mut other)];
-    let config = op.config(&[&tokens[0], &tokens[1]]);
+    let config = op.memory_config(&[&tokens[0], &tokens[1]]);
     (a, other, config)
 }
 
@@ -531,7 +455,7 @@ async fn lowered_limits(op: &Op, a: &mut Acct, url: &str) {
 async fn lowered_account_limits_apply_to_connected_clients() {
     let op = Op::new();
     let mut a = Acct::new("A");
-    let server = TestServer::start_with_config(&op.config(&[&op.sign(&mut a)]));
+    let server = TestServer::start_with_config(&op.memory_config(&[&op.sign(&mut a)]));
     lowered_limits(&op, &mut a, &server.url()).await;
 }
 
@@ -539,7 +463,7 @@ async fn lowered_account_limits_apply_to_connected_clients() {
 async fn lowered_account_limits_match_the_reference() {
     let op = Op::new();
     let mut a = Acct::new("A");
-    let Some(reference) = ReferenceServer::start(&op.config(&[&op.sign(&mut a)])) else {
+    let Some(reference) = ReferenceServer::start(&op.memory_config(&[&op.sign(&mut a)])) else {
         eprintln!("reference nats-server not available; skipping");
         return;
     };
@@ -561,9 +485,9 @@ fn no_subscriptions_allowed(a: &Acct, addr: SocketAddr) {
 fn a_user_without_subscriptions_is_cut_off() {
     let op = Op::new();
     let mut a = Acct::new("A");
-    let server = TestServer::start_with_config(&op.config(&[&op.sign(&mut a)]));
+    let server = TestServer::start_with_config(&op.memory_config(&[&op.sign(&mut a)]));
     no_subscriptions_allowed(&a, server.addr());
-    let Some(reference) = ReferenceServer::start(&op.config(&[&op.sign(&mut a)])) else {
+    let Some(reference) = ReferenceServer::start(&op.memory_config(&[&op.sign(&mut a)])) else {
         eprintln!("reference nats-server not available; skipping");
         return;
     };
