@@ -41,7 +41,9 @@ async fn json(msg: async_nats::Message) -> serde_json::Value {
 async fn connect_and_disconnect_advisories_go_to_the_system_account() {
     let server = server();
     let sys = login(&server, "sys").await;
-    let mut connects = sys.subscribe("$SYS.ACCOUNT.*.CONNECT").await.unwrap();
+    // Advisories are queued and published by the system task, so the sys user's own CONNECT
+    // advisory may still be on its way: listen for APP's only.
+    let mut connects = sys.subscribe("$SYS.ACCOUNT.APP.CONNECT").await.unwrap();
     let mut disconnects = sys.subscribe("$SYS.ACCOUNT.*.DISCONNECT").await.unwrap();
     sys.flush().await.unwrap();
     let _ = sys.request("_sync", "".into()).await;
