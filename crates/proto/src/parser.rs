@@ -112,6 +112,17 @@ impl Parser {
         buf: &'a [u8],
     ) -> Result<Option<(ClientOp<'a>, usize)>, ProtoError> {
         self.wanted = 0;
+        match self.parse_pub_fast(buf) {
+            Some(parsed) => parsed,
+            None => self.parse_general(buf),
+        }
+    }
+
+    /// Any op, from a search for the line's end, then its name, then its arguments.
+    fn parse_general<'a>(
+        &mut self,
+        buf: &'a [u8],
+    ) -> Result<Option<(ClientOp<'a>, usize)>, ProtoError> {
         let Some(newline) = memchr::memchr(b'\n', buf) else {
             self.check_partial_line(buf)?;
             return Ok(None);
@@ -149,7 +160,12 @@ impl Parser {
                 if name == OpName::Hpub && !self.headers {
                     return Err(ProtoError::HeadersNotNegotiated);
                 }
-                return self.parse_pub(buf, args, used, name == OpName::Hpub);
+                let with_headers = name == OpName::Hpub;
+                let mut fields: [&[u8]; 4] = [&[]; 4];
+                let count = split_args(args, &mut fields).ok_or(ProtoError::BadArgs {
+                    op: pub_op_name(with_headers),
+                })?;
+                return self.parse_pub(buf, &fields[..count], used, with_headers);
             }
         };
         Ok(Some((op, used)))
@@ -179,19 +195,71 @@ impl Parser {
         Ok(())
     }
 
-    /// A `PUB`/`HPUB` whose control line ends at `line_len`: complete, or `None` (and
-    /// `wanted` set) while its payload is still arriving.
+    /// The hot path: a `PUB`/`HPUB` whose control line is plain (fields split by single
+    /// spaces or tabs, ending in `\r\n` or `\n`), read in one pass that finds the fields and
+    /// the line's end together. Anything else (a partial line, a stray `\r`, too many fields,
+    /// an over-long line, another op) is `None`, left to the general path, which gives the
+    /// same answer for plain lines and the precise error for the rest.
+    #[inline]
+    fn parse_pub_fast<'a>(
+        &mut self,
+        buf: &'a [u8],
+    ) -> Option<Result<Option<(ClientOp<'a>, usize)>, ProtoError>> {
+        let with_headers = match buf {
+            [p, u, b, sep, ..] if is_pub_name(*p, *u, *b) && is_space(*sep) => false,
+            [h, p, u, b, sep, ..]
+                if h | 0x20 == b'h' && is_pub_name(*p, *u, *b) && is_space(*sep) =>
+            {
+                if !self.headers {
+                    return None;
+                }
+                true
+            }
+            _ => return None,
+        };
+        let name_len = if with_headers { 4 } else { 3 };
+        let limit = buf.len().min(name_len + self.limits.max_control_line);
+        let mut fields: [&[u8]; 4] = [&[]; 4];
+        let mut count = 0;
+        let mut i = name_len;
+        loop {
+            // Separators before the next field, or the line's end.
+            while i < limit && is_space(buf[i]) {
+                i += 1;
+            }
+            match *buf.get(i..limit)?.first()? {
+                b'\n' => break,
+                b'\r' if buf.get(i + 1) == Some(&b'\n') => break,
+                b'\r' => return None,
+                _ => {}
+            }
+            let start = i;
+            while i < limit && !matches!(buf[i], b' ' | b'\t' | b'\r' | b'\n') {
+                i += 1;
+            }
+            if i == limit || count == fields.len() {
+                return None;
+            }
+            fields[count] = &buf[start..i];
+            count += 1;
+        }
+        let newline = if buf[i] == b'\r' { i + 1 } else { i };
+        Some(self.parse_pub(buf, &fields[..count], newline + 1, with_headers))
+    }
+
+    /// A `PUB`/`HPUB` with argument `fields`, whose control line ends at `line_len`:
+    /// complete, or `None` (and `wanted` set) while its payload is still arriving.
     fn parse_pub<'a>(
         &mut self,
         buf: &'a [u8],
-        args: &'a [u8],
+        fields: &[&'a [u8]],
         line_len: usize,
         with_headers: bool,
     ) -> Result<Option<(ClientOp<'a>, usize)>, ProtoError> {
-        let op = if with_headers { "HPUB" } else { "PUB" };
-        let bad = ProtoError::BadArgs { op };
-        let mut fields: [&[u8]; 4] = [&[]; 4];
-        let count = split_args(args, &mut fields).ok_or(bad.clone())?;
+        let bad = ProtoError::BadArgs {
+            op: pub_op_name(with_headers),
+        };
+        let count = fields.len();
         let sizes = if with_headers { 2 } else { 1 };
         if count < sizes + 1 || count > sizes + 2 {
             return Err(bad);
@@ -233,6 +301,20 @@ impl Parser {
             payload: &buf[line_len..payload_end],
         };
         Ok(Some((ClientOp::Pub(publish), end)))
+    }
+}
+
+/// `PUB` in any case, from its three letters (`| 0x20` lowers an ASCII letter and maps no
+/// other byte onto `p`, `u` or `b`).
+fn is_pub_name(p: u8, u: u8, b: u8) -> bool {
+    p | 0x20 == b'p' && u | 0x20 == b'u' && b | 0x20 == b'b'
+}
+
+fn pub_op_name(with_headers: bool) -> &'static str {
+    if with_headers {
+        "HPUB"
+    } else {
+        "PUB"
     }
 }
 

@@ -1,8 +1,7 @@
 //! A bounded match cache, invalidated by the trie's generation.
 
-use std::collections::HashMap;
-
 use foldhash::fast::RandomState;
+use hashbrown::HashMap;
 
 /// Remembers match results per subject while the trie they came from does not change.
 ///
@@ -10,12 +9,13 @@ use foldhash::fast::RandomState;
 /// over more subjects than fit (it pays a trie walk per miss either way).
 ///
 /// It hashes with foldhash, not SipHash: a lookup per published message is the hot path.
-/// foldhash is seeded per map, so subjects cannot be chosen to collide.
+/// foldhash is seeded per map, so subjects cannot be chosen to collide. The map is hashbrown's
+/// for `entry_ref`: a hit is one lookup, and only a miss copies the subject into a key.
 #[derive(Debug)]
 pub struct MatchCache<V> {
     generation: u64,
     capacity: usize,
-    entries: HashMap<Box<[u8]>, V, RandomState>,
+    entries: HashMap<Vec<u8>, V, RandomState>,
 }
 
 impl<V: Clone> MatchCache<V> {
@@ -37,28 +37,25 @@ impl<V: Clone> MatchCache<V> {
         self.entries.get(subject).cloned()
     }
 
-    /// The cached result for `subject`, computing and remembering it on a miss. `compute`
-    /// returns the result with the generation it was computed at. Borrowing the result
-    /// (rather than cloning it out) keeps a reference count off the per-message path.
+    /// The cached result for `subject`, computing and remembering it on a miss. `generation`
+    /// is the trie's, read before `compute` runs: should the trie change in between, the
+    /// result is fresher than its label, and the next call (with the newer generation) drops
+    /// it with the rest. Borrowing the result (rather than cloning it out) keeps a reference
+    /// count off the per-message path.
     pub fn get_or_insert_with(
         &mut self,
         subject: &[u8],
         generation: u64,
-        compute: impl FnOnce() -> (u64, V),
+        compute: impl FnOnce() -> V,
     ) -> &V {
         if generation != self.generation {
             self.entries.clear();
             self.generation = generation;
         }
-        if !self.entries.contains_key(subject) {
-            let (computed_at, value) = compute();
-            if computed_at != self.generation || self.entries.len() >= self.capacity.max(1) {
-                self.entries.clear();
-                self.generation = computed_at;
-            }
-            self.entries.insert(subject.into(), value);
+        if self.entries.len() >= self.capacity.max(1) && !self.entries.contains_key(subject) {
+            self.entries.clear();
         }
-        &self.entries[subject]
+        self.entries.entry_ref(subject).or_insert_with(compute)
     }
 
     /// Remembers a result computed at `generation`.
@@ -96,18 +93,18 @@ mod tests {
         for _ in 0..3 {
             let v = *cache.get_or_insert_with(b"a", 1, || {
                 calls += 1;
-                (1, 10)
+                10
             });
             assert_eq!(v, 10);
         }
         assert_eq!(calls, 1);
-        let v = *cache.get_or_insert_with(b"a", 2, || (2, 20));
+        let v = *cache.get_or_insert_with(b"a", 2, || 20);
         assert_eq!(v, 20, "a new generation recomputes");
-        cache.get_or_insert_with(b"b", 2, || (2, 21));
-        cache.get_or_insert_with(b"c", 2, || (2, 22));
+        cache.get_or_insert_with(b"b", 2, || 21);
+        cache.get_or_insert_with(b"c", 2, || 22);
         assert!(cache.len() <= 2, "the capacity holds");
         let mut none = MatchCache::new(0);
-        assert_eq!(*none.get_or_insert_with(b"x", 0, || (0, 5)), 5);
+        assert_eq!(*none.get_or_insert_with(b"x", 0, || 5), 5);
     }
 
     #[test]

@@ -227,4 +227,31 @@ proptest! {
             pos += used;
         }
     }
+
+    /// The one-pass `PUB`/`HPUB` path answers exactly as the general path does: same op, same
+    /// length, same error, same bytes still wanted, on lines made of the characters that
+    /// matter to it (separators, stray `\r`, digits, case) and cut short anywhere.
+    #[test]
+    fn the_fast_pub_path_agrees_with_the_general_path(
+        name in "(PUB|pub|PuB|HPUB|hpub|PUBX|HPU)",
+        line in r"[ \t\ra-c0-9.]{0,40}",
+        end in "(\r\n|\n|\r|)",
+        rest in proptest::collection::vec(any::<u8>(), 0..24),
+        headers in any::<bool>(),
+        max_control_line in 1usize..48,
+        cut in 0usize..96,
+    ) {
+        let mut input = format!("{name}{line}{end}").into_bytes();
+        input.extend_from_slice(&rest);
+        input.truncate(cut);
+        let limits = Limits { max_control_line, max_payload: 16 };
+        let mut fast = Parser::new(limits);
+        let mut general = Parser::new(limits);
+        fast.set_headers(headers);
+        general.set_headers(headers);
+        let a = format!("{:?}", fast.parse(&input));
+        let b = format!("{:?}", general.parse_general(&input));
+        prop_assert_eq!(a, b);
+        prop_assert_eq!(fast.bytes_wanted(0), general.bytes_wanted(0));
+    }
 }

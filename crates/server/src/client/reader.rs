@@ -851,9 +851,8 @@ impl Connection {
         let account = &self.account;
         let uncached;
         let matches = match &mut self.cache {
-            Some(cache) => {
-                cache.get_or_insert_with(subject, account.generation(), || account.matches(subject))
-            }
+            Some(cache) => cache
+                .get_or_insert_with(subject, account.generation(), || account.matches(subject).1),
             None => {
                 uncached = account.matches(subject).1;
                 &uncached
