@@ -356,3 +356,43 @@ fn queue_group_members_share_messages() {
     assert_eq!(na + nb, 200);
     assert!(na > 0 && nb > 0, "both members should get some: {na} {nb}");
 }
+
+/// Ops that arrive a few bytes at a time, with pauses, so that every read empties the socket
+/// and the next waits for new data: nothing is lost or delivered early, and a payload that
+/// fills several reads arrives whole.
+#[test]
+fn ops_arriving_in_pieces_are_read_whole() {
+    let server = TestServer::start();
+    let mut sub = connect(&server, r#"{"verbose":false}"#);
+    sub.send(b"SUB pieces 1\r\nPING\r\n");
+    sub.expect(b"PONG\r\n", WAIT);
+    let mut publisher = connect(&server, r#"{"verbose":false}"#);
+    for piece in [
+        &b"PU"[..],
+        b"B pie",
+        b"ces 1",
+        b"0\r\n01234",
+        b"56789\r",
+        b"\n",
+    ] {
+        publisher.send(piece);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    sub.expect(b"MSG pieces 1 10\r\n0123456789\r\n", WAIT);
+
+    let payload: Vec<u8> = (0..300_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+    let mut wire = b"PUB pieces 300000\r\n".to_vec();
+    wire.extend_from_slice(&payload);
+    wire.extend_from_slice(b"\r\n");
+    for piece in wire.chunks(70_000) {
+        publisher.send(piece);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    publisher.send(b"PING\r\n");
+    publisher.expect(b"PONG\r\n", WAIT);
+    let mut expected = b"MSG pieces 1 300000\r\n".to_vec();
+    expected.extend_from_slice(&payload);
+    expected.extend_from_slice(b"\r\n");
+    let got = sub.expect(&expected, WAIT);
+    assert_eq!(got, expected, "nothing else before the message");
+}

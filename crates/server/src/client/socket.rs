@@ -11,7 +11,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::io::{AsyncRead, AsyncWrite, Interest, ReadBuf};
 use tokio::net::TcpStream;
 
 #[derive(Debug, Clone)]
@@ -36,9 +36,24 @@ impl AsyncRead for SharedTcp {
     ) -> Poll<io::Result<()>> {
         loop {
             ready!(self.0.poll_read_ready(cx))?;
-            // Into the unfilled part as it is: zeroing it first would cost a memset per read.
-            match self.0.try_read_buf(buf) {
+            let room = buf.remaining();
+            let mut drained = false;
+            // A read that leaves room in the buffer emptied the socket: readiness is cleared
+            // (by answering `WouldBlock` to `try_io`, which clears only if no new readiness
+            // arrived meanwhile), so the next read waits for the next event instead of
+            // making a system call that can only fail. tokio's own `TcpStream` does the same.
+            let read = self.0.try_io(Interest::READABLE, || {
+                // Into the unfilled part as it is: zeroing it first would cost a memset.
+                let n = self.0.try_read_buf(buf)?;
+                if n > 0 && n < room {
+                    drained = true;
+                    return Err(io::ErrorKind::WouldBlock.into());
+                }
+                Ok(n)
+            });
+            match read {
                 Ok(_) => return Poll::Ready(Ok(())),
+                Err(_) if drained => return Poll::Ready(Ok(())),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
                 Err(e) => return Poll::Ready(Err(e)),
             }
@@ -60,11 +75,24 @@ impl AsyncWrite for SharedTcp {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
         loop {
             ready!(self.0.poll_write_ready(cx))?;
-            match self.0.try_write_vectored(bufs) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-                done => return Poll::Ready(done),
+            let mut written = None;
+            // As for reads: a short write filled the socket's buffer, so the next write waits
+            // for it to drain instead of failing first.
+            let write = self.0.try_io(Interest::WRITABLE, || {
+                let n = self.0.try_write_vectored(bufs)?;
+                if n > 0 && n < total {
+                    written = Some(n);
+                    return Err(io::ErrorKind::WouldBlock.into());
+                }
+                Ok(n)
+            });
+            match (write, written) {
+                (_, Some(n)) => return Poll::Ready(Ok(n)),
+                (Err(e), None) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                (done, None) => return Poll::Ready(done),
             }
         }
     }
