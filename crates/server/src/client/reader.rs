@@ -1,7 +1,7 @@
 //! The reader task: parses what a client sends and carries it out.
 
 use std::net::SocketAddr;
-use std::pin::Pin;
+use std::pin::{pin, Pin};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -46,6 +46,17 @@ async fn armed(timer: &mut Option<Pin<Box<tokio::time::Sleep>>>) {
         Some(sleep) => sleep.as_mut().await,
         None => std::future::pending().await,
     }
+}
+
+/// Waits for the next security change (reload, account push) and hands the receiver back for
+/// the wait after; never completes once the server has stopped sending changes.
+async fn next_change(
+    mut changes: tokio::sync::watch::Receiver<u64>,
+) -> tokio::sync::watch::Receiver<u64> {
+    if changes.changed().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+    changes
 }
 
 /// Runs one TCP client connection to its end.
@@ -295,7 +306,13 @@ impl Connection {
         let mut ping_timer =
             tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
         ping_timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The waits that outlive one wake-up are made and pinned once: made afresh in every
+        // `select!`, each would register with (and leave) its notifier per read.
         let closing = self.client.closing().clone();
+        let mut closed = pin!(closing.cancelled());
+        let shutdown = self.server.shutdown.clone();
+        let mut shut_down = pin!(shutdown.cancelled());
+        let mut security_change = pin!(next_change(self.server.security_changes()));
         // Both timers are boxed and exist only while armed: most connections are past CONNECT
         // and have no JWT expiry, and every idle connection would carry them.
         let mut auth_timer = self
@@ -304,7 +321,6 @@ impl Connection {
         // Operator mode: the user JWT's `exp`, re-armed whenever the auth state changes it.
         let mut expires = None;
         let mut expiry_timer: Option<Pin<Box<tokio::time::Sleep>>> = None;
-        let mut security_changes = self.server.security_changes();
         loop {
             let wanted = self.parser.bytes_wanted(buf.len());
             if buf.capacity() - buf.len() < (chunk / 4).max(wanted) {
@@ -321,8 +337,8 @@ impl Connection {
             }
             tokio::select! {
                 biased;
-                () = closing.cancelled() => break,
-                () = self.server.shutdown.cancelled() => {
+                () = &mut closed => break,
+                () = &mut shut_down => {
                     self.client.close(CloseReason::ServerShutdown, false);
                     break;
                 }
@@ -346,7 +362,10 @@ impl Connection {
                     );
                 }
                 _ = ping_timer.tick() => self.ping_tick(interval),
-                Ok(()) = security_changes.changed() => self.recheck_auth(),
+                changes = &mut security_change => {
+                    self.recheck_auth();
+                    security_change.set(next_change(changes));
+                }
                 read = socket.read_buf(&mut buf) => match read {
                     Ok(0) => {
                         self.client.close(CloseReason::ClientClosed, false);
