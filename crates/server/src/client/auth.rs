@@ -98,8 +98,9 @@ pub struct ConnAuth {
     pub required: bool,
     /// Sent in INFO when nkey users exist; signed by the client.
     pub nonce: Option<String>,
-    /// Publish and subscribe checks; `None` when everything is allowed.
-    permissions: Option<PermissionChecker>,
+    /// Publish and subscribe checks; `None` when everything is allowed. Boxed: most
+    /// connections have none, and each would carry the room inline.
+    permissions: Option<Box<PermissionChecker>>,
     /// Permissions for filtering deliveries to wildcard subscriptions over denied subjects.
     delivery_filter: Option<Arc<PermissionChecker>>,
     credentials: Credentials,
@@ -308,12 +309,12 @@ impl ConnAuth {
     }
 
     fn set_permissions(&mut self, permissions: Option<&rnats_auth::Permissions>, client: &Client) {
-        let checker = permissions.map(PermissionChecker::new);
+        let checker = permissions.map(|p| Box::new(PermissionChecker::new(p)));
         self.delivery_filter = permissions.map(|p| Arc::new(PermissionChecker::new(p)));
         client.set_responses(
             checker
                 .as_ref()
-                .and_then(PermissionChecker::response_permission)
+                .and_then(|c| c.response_permission())
                 .map(ResponseTracker::new),
         );
         self.permissions = checker;

@@ -173,7 +173,16 @@ impl Pending {
     }
 
     /// Serves the connection to its end; sends the INFO first unless `info_sent`.
-    pub async fn serve<R, W>(self, read_half: R, write_half: W, info_sent: bool)
+    ///
+    /// Not an `async fn`: its arguments would stay in the future beside the connection moved
+    /// out of them, and every idle connection carries that future. The setup runs now; the
+    /// returned future holds the connection once.
+    pub fn serve<R, W>(
+        self,
+        read_half: R,
+        write_half: W,
+        info_sent: bool,
+    ) -> impl std::future::Future<Output = ()>
     where
         R: AsyncRead + Unpin,
         W: AsyncWrite + Unpin + Send + 'static,
@@ -193,29 +202,31 @@ impl Pending {
             client.send(|b| b.extend_from_slice(&info));
         }
         let writer = writer::spawn(&server, &client, write_half);
-        conn.run(read_half).await;
-        if conn.announced {
-            server.advise(&client, crate::system::events::DISCONNECT_TYPE);
+        async move {
+            conn.run(read_half).await;
+            if conn.announced {
+                server.advise(&client, crate::system::events::DISCONNECT_TYPE);
+            }
+            let subscriptions = conn.close_subscriptions();
+            server.unregister(client.id);
+            server
+                .closed_clients
+                .push(ClosedClient::new(&client, &subscriptions));
+            let _ = writer.await;
+            if direct_writes {
+                // Others may hold this client a while yet (their match caches); the socket
+                // closes now.
+                client.set_direct(None);
+            }
+            debug!(
+                "{} - Client connection closed: {}",
+                client.log_prefix(),
+                client
+                    .close_reason()
+                    .unwrap_or(CloseReason::ClientClosed)
+                    .as_str()
+            );
         }
-        let subscriptions = conn.close_subscriptions();
-        server.unregister(client.id);
-        server
-            .closed_clients
-            .push(ClosedClient::new(&client, &subscriptions));
-        let _ = writer.await;
-        if direct_writes {
-            // Others may hold this client a while yet (their match caches); the socket
-            // closes now.
-            client.set_direct(None);
-        }
-        debug!(
-            "{} - Client connection closed: {}",
-            client.log_prefix(),
-            client
-                .close_reason()
-                .unwrap_or(CloseReason::ClientClosed)
-                .as_str()
-        );
     }
 }
 
