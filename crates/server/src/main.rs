@@ -34,6 +34,16 @@ fn main() -> ExitCode {
     }
 }
 
+/// One core (a one-CPU machine, or pinned with `taskset`): the single-threaded scheduler, which
+/// does the same work with less bookkeeping per wake-up than one work-stealing worker. More
+/// cores: one worker per core.
+fn runtime_builder() -> tokio::runtime::Builder {
+    match std::thread::available_parallelism() {
+        Ok(n) if n.get() == 1 => tokio::runtime::Builder::new_current_thread(),
+        _ => tokio::runtime::Builder::new_multi_thread(),
+    }
+}
+
 fn fail(message: &str) -> ExitCode {
     eprintln!("rnats-server: {message}");
     ExitCode::FAILURE
@@ -91,10 +101,7 @@ fn run(flags: RunFlags) -> ExitCode {
         Ok(o) => o,
         Err(e) => return fail(&e),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime_builder().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return fail(&format!("cannot start the runtime: {e}")),
     };

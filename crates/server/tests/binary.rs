@@ -15,9 +15,29 @@ struct Running {
 
 impl Running {
     fn start(extra: &[&str]) -> Self {
+        Self::launch(Command::new(BIN), extra)
+    }
+
+    /// Under `taskset` on one CPU, where the server picks its single-threaded scheduler;
+    /// `None` without `taskset`.
+    fn start_on_one_cpu(extra: &[&str]) -> Option<Self> {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let allowed = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))?
+            .trim()
+            .to_string();
+        let first = allowed.split([',', '-']).next()?.to_string();
+        Command::new("taskset").arg("-V").output().ok()?;
+        let mut command = Command::new("taskset");
+        command.args(["-c", &first, BIN]);
+        Some(Self::launch(command, extra))
+    }
+
+    fn launch(mut command: Command, extra: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("server.log");
-        let child = Command::new(BIN)
+        let child = command
             .args(["-a", "127.0.0.1", "-p", "-1", "--ports_file_dir"])
             .arg(dir.path())
             .arg("-l")
@@ -131,6 +151,32 @@ fn unbuilt_feature_flags_are_accepted_and_reported() {
         "{log}"
     );
     assert!(log.contains("--routes"), "{log}");
+}
+
+/// On one CPU the server runs its single-threaded scheduler: messages, timers (the PING) and
+/// signals all still work there.
+#[test]
+fn on_one_cpu_the_server_serves_and_stops() {
+    let Some(mut server) = Running::start_on_one_cpu(&[]) else {
+        eprintln!("skipped: no taskset");
+        return;
+    };
+    let threads = std::fs::read_dir(format!("/proc/{}/task", server.child.id()))
+        .unwrap()
+        .count();
+    assert_eq!(threads, 1, "one thread runs everything");
+    let addr = addr_of(&server.client_url());
+    let mut sub = RawClient::connect(addr);
+    sub.info();
+    sub.send(b"CONNECT {\"verbose\":false}\r\nSUB one.cpu 1\r\nPING\r\n");
+    sub.expect(b"PONG\r\n", Duration::from_secs(5));
+    let mut publisher = RawClient::connect(addr);
+    publisher.info();
+    publisher.send(b"CONNECT {\"verbose\":false}\r\nPUB one.cpu 2\r\nhi\r\n");
+    sub.expect(b"MSG one.cpu 1 2\r\nhi\r\n", Duration::from_secs(5));
+    server.signal("quit");
+    assert!(server.wait_exit(Duration::from_secs(10)));
+    assert!(!server.ports_file().exists());
 }
 
 #[test]
