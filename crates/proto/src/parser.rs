@@ -249,7 +249,7 @@ impl Parser {
 
     /// A `PUB`/`HPUB` with argument `fields`, whose control line ends at `line_len`:
     /// complete, or `None` (and `wanted` set) while its payload is still arriving.
-    #[inline]
+    #[inline(always)]
     fn parse_pub<'a>(
         &mut self,
         buf: &'a [u8],
