@@ -369,13 +369,19 @@ fn split_args<'a>(args: &'a [u8], out: &mut [&'a [u8]]) -> Option<usize> {
 
 /// A decimal size: digits only, no sign, no overflow.
 fn parse_size(field: &[u8]) -> Option<usize> {
+    // 19 digits cannot overflow a u64; anything longer is far past any size limit.
     if field.is_empty() || field.len() > 19 {
         return None;
     }
-    field.iter().try_fold(0usize, |n, &b| {
-        b.is_ascii_digit()
-            .then(|| n.checked_mul(10)?.checked_add(usize::from(b - b'0')))?
-    })
+    let mut n: u64 = 0;
+    for &b in field {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        n = n * 10 + u64::from(digit);
+    }
+    usize::try_from(n).ok()
 }
 
 fn trim(args: &[u8]) -> &[u8] {

@@ -88,6 +88,7 @@ impl Account {
     }
 
     /// The subject a publish to `subject` is routed as, when a mapping applies.
+    #[inline]
     pub fn map_subject(&self, subject: &[u8], roll: u32) -> Option<Vec<u8>> {
         if !self.has_mappings.load(Ordering::Acquire) {
             return None;

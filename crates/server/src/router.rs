@@ -53,6 +53,7 @@ impl Router {
     /// Routes `msg` in `account`: to the subscriptions it matched (`matches`, which the caller
     /// may have taken from a cache), then across accounts through imports and exports, and
     /// service replies back to their requesters. Returns how many deliveries were made.
+    #[inline]
     pub fn route(
         &mut self,
         server: &ServerShared,
@@ -61,6 +62,10 @@ impl Router {
         matches: &Matches<SubRef>,
         msg: Message<'_>,
     ) -> usize {
+        // A subject nobody here wants and no import carries: nothing to do.
+        if matches.plain.is_empty() && matches.queues.is_empty() && !account.forwards.any() {
+            return 0;
+        }
         self.route_hop(server, account, publisher, matches, msg, 0)
     }
 

@@ -334,6 +334,7 @@ impl ConnAuth {
         self.check(security, client, true)
     }
 
+    #[inline]
     pub fn can_publish(&mut self, client: &Client, subject: &[u8]) -> bool {
         let Some(checker) = &mut self.permissions else {
             return true;

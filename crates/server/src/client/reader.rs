@@ -486,6 +486,7 @@ impl Connection {
         self.client.close(reason, true);
     }
 
+    #[inline]
     fn ok(&self) {
         if self.verbose {
             self.client.send(|b| b.extend_from_slice(encode::OK));
