@@ -18,11 +18,8 @@ pub fn msg_len(subject: &[u8], sid: &[u8], reply: Option<&[u8]>, payload_len: us
 pub fn msg(out: &mut BytesMut, subject: &[u8], sid: &[u8], reply: Option<&[u8]>, payload: &[u8]) {
     out.reserve(msg_len(subject, sid, reply, payload.len()));
     out.put_slice(b"MSG ");
-    put_common(out, subject, sid, reply);
-    put_number(out, payload.len());
-    out.put_slice(b"\r\n");
-    out.put_slice(payload);
-    out.put_slice(b"\r\n");
+    put_common(out, subject, sid);
+    put_msg_rest(out, reply, payload);
 }
 
 /// Writes `HMSG <subject> <sid> [reply] <hdr len> <total len>\r\n<headers+body>\r\n`.
@@ -36,7 +33,53 @@ pub fn hmsg(
 ) {
     out.reserve(msg_len(subject, sid, reply, payload.len()) + 1);
     out.put_slice(b"HMSG ");
-    put_common(out, subject, sid, reply);
+    put_common(out, subject, sid);
+    put_hmsg_rest(out, reply, header_len, payload);
+}
+
+/// `HMSG <subject> <sid> `: the start of every message line a subscription gets on `subject`
+/// (a `MSG` line is the same without the `H`). Made once per subscription, it turns the first
+/// five pieces of each line into one copy; see [`msg_from_line`] and [`hmsg_from_line`].
+pub fn line_start(subject: &[u8], sid: &[u8]) -> Vec<u8> {
+    let mut line = Vec::with_capacity(subject.len() + sid.len() + 7);
+    line.extend_from_slice(b"HMSG ");
+    line.extend_from_slice(subject);
+    line.push(b' ');
+    line.extend_from_slice(sid);
+    line.push(b' ');
+    line
+}
+
+/// [`msg`] for the subject and sid `line` (from [`line_start`]) was made for.
+pub fn msg_from_line(out: &mut BytesMut, line: &[u8], reply: Option<&[u8]>, payload: &[u8]) {
+    out.reserve(line.len() + reply.map_or(0, |r| r.len() + 1) + payload.len() + 32);
+    out.put_slice(&line[1..]);
+    put_msg_rest(out, reply, payload);
+}
+
+/// [`hmsg`] for the subject and sid `line` (from [`line_start`]) was made for.
+pub fn hmsg_from_line(
+    out: &mut BytesMut,
+    line: &[u8],
+    reply: Option<&[u8]>,
+    header_len: usize,
+    payload: &[u8],
+) {
+    out.reserve(line.len() + reply.map_or(0, |r| r.len() + 1) + payload.len() + 48);
+    out.put_slice(line);
+    put_hmsg_rest(out, reply, header_len, payload);
+}
+
+fn put_msg_rest(out: &mut BytesMut, reply: Option<&[u8]>, payload: &[u8]) {
+    put_reply(out, reply);
+    put_number(out, payload.len());
+    out.put_slice(b"\r\n");
+    out.put_slice(payload);
+    out.put_slice(b"\r\n");
+}
+
+fn put_hmsg_rest(out: &mut BytesMut, reply: Option<&[u8]>, header_len: usize, payload: &[u8]) {
+    put_reply(out, reply);
     put_number(out, header_len);
     out.put_u8(b' ');
     put_number(out, payload.len());
@@ -52,11 +95,14 @@ pub fn err(out: &mut BytesMut, error: &ServerError) {
     out.put_slice(b"'\r\n");
 }
 
-fn put_common(out: &mut BytesMut, subject: &[u8], sid: &[u8], reply: Option<&[u8]>) {
+fn put_common(out: &mut BytesMut, subject: &[u8], sid: &[u8]) {
     out.put_slice(subject);
     out.put_u8(b' ');
     out.put_slice(sid);
     out.put_u8(b' ');
+}
+
+fn put_reply(out: &mut BytesMut, reply: Option<&[u8]>) {
     if let Some(reply) = reply {
         out.put_slice(reply);
         out.put_u8(b' ');
@@ -91,6 +137,24 @@ mod tests {
             &out[..],
             b"HMSG s 7 r 18 22\r\nNATS/1.0\r\nA: b\r\n\r\nbody\r\n".as_slice()
         );
+    }
+
+    #[test]
+    fn lines_from_a_line_start_match_the_plain_encoders() {
+        let line = line_start(b"orders.eu", b"42");
+        let headers = b"NATS/1.0\r\n\r\n";
+        let mut payload = headers.to_vec();
+        payload.extend_from_slice(b"body");
+        for reply in [None, Some(&b"_INBOX.x"[..])] {
+            let (mut a, mut b) = (BytesMut::new(), BytesMut::new());
+            msg(&mut a, b"orders.eu", b"42", reply, b"hello");
+            msg_from_line(&mut b, &line, reply, b"hello");
+            assert_eq!(a, b);
+            let (mut a, mut b) = (BytesMut::new(), BytesMut::new());
+            hmsg(&mut a, b"orders.eu", b"42", reply, headers.len(), &payload);
+            hmsg_from_line(&mut b, &line, reply, headers.len(), &payload);
+            assert_eq!(a, b);
+        }
     }
 
     #[test]

@@ -230,12 +230,16 @@ impl Router {
             &msg.payload[msg.header_len.min(msg.payload.len())..]
         };
         let size = encode::msg_len(msg.subject, &sub.sid, msg.reply, body.len());
-        let result = target.deliver(sub, body.len(), size, |buf| {
-            if with_headers {
-                encode::hmsg(buf, msg.subject, &sub.sid, msg.reply, msg.header_len, body);
-            } else {
-                encode::msg(buf, msg.subject, &sub.sid, msg.reply, body);
+        let line = sub.line_start_for(msg.subject);
+        let result = target.deliver(sub, body.len(), size, |buf| match (with_headers, line) {
+            (true, Some(line)) => {
+                encode::hmsg_from_line(buf, line, msg.reply, msg.header_len, body);
             }
+            (false, Some(line)) => encode::msg_from_line(buf, line, msg.reply, body),
+            (true, None) => {
+                encode::hmsg(buf, msg.subject, &sub.sid, msg.reply, msg.header_len, body);
+            }
+            (false, None) => encode::msg(buf, msg.subject, &sub.sid, msg.reply, body),
         });
         match result {
             Delivery::Queued {

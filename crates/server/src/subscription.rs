@@ -14,6 +14,9 @@ pub struct Subscription {
     pub subject: Bytes,
     pub queue: Option<Bytes>,
     pub sid: Bytes,
+    /// `HMSG <subject> <sid> ` (`rnats_proto::encode::line_start`); `subject` and `sid` are
+    /// slices of it, so they share one allocation.
+    line: Bytes,
     /// For a wildcard subscription over subjects its owner may not receive: checked per
     /// delivery.
     pub delivery_filter: Option<Arc<rnats_auth::PermissionChecker>>,
@@ -24,12 +27,18 @@ pub struct Subscription {
 }
 
 impl Subscription {
-    pub fn new(client: Arc<Client>, subject: Bytes, queue: Option<Bytes>, sid: Bytes) -> Self {
+    /// Copies `subject`, `queue` and `sid`, so a long-lived subscription does not pin the
+    /// buffer they were read from.
+    pub fn new(client: Arc<Client>, subject: &[u8], queue: Option<&[u8]>, sid: &[u8]) -> Self {
+        let line = Bytes::from(rnats_proto::encode::line_start(subject, sid));
+        let subject_at = "HMSG ".len();
+        let sid_at = subject_at + subject.len() + 1;
         Self {
             client,
-            subject,
-            queue,
-            sid,
+            subject: line.slice(subject_at..subject_at + subject.len()),
+            queue: queue.map(Bytes::copy_from_slice),
+            sid: line.slice(sid_at..sid_at + sid.len()),
+            line,
             delivery_filter: None,
             max: AtomicU64::new(0),
             delivered: AtomicU64::new(0),
@@ -44,6 +53,12 @@ impl Subscription {
     ) -> Self {
         self.delivery_filter = filter;
         self
+    }
+
+    /// The start of this subscription's message lines (see `rnats_proto::encode::line_start`)
+    /// when `subject` is its own, as it is for every delivery to a literal subscription.
+    pub fn line_start_for(&self, subject: &[u8]) -> Option<&[u8]> {
+        (*self.subject == *subject).then_some(&self.line[..])
     }
 
     pub fn delivered(&self) -> u64 {

@@ -5,7 +5,7 @@ use std::pin::{pin, Pin};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Buf, BytesMut};
 use rnats_proto::{encode, ClientOp, Connect, Limits, Parser, ProtoError, Publish, ServerError};
 use rnats_subject::{validate, MatchCache};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
@@ -812,15 +812,9 @@ impl Connection {
                 self.send_error(&ServerError::MaxSubscriptionsExceeded);
                 return;
             }
-            // Copies, so a long-lived subscription does not pin the read buffer.
             let sub = SubRef(Arc::new(
-                Subscription::new(
-                    self.client.clone(),
-                    Bytes::copy_from_slice(subject),
-                    queue.map(Bytes::copy_from_slice),
-                    Bytes::copy_from_slice(sid),
-                )
-                .with_delivery_filter(self.auth.delivery_filter(subject)),
+                Subscription::new(self.client.clone(), subject, queue, sid)
+                    .with_delivery_filter(self.auth.delivery_filter(subject)),
             ));
             subs.insert(sub.sid.clone(), sub.clone());
             sub
