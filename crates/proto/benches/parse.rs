@@ -54,5 +54,26 @@ fn encode_msg(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, parse_pub, encode_msg);
+/// The same lines from a subscription's kept line start (`encode::line_start`).
+fn encode_msg_from_line(c: &mut Criterion) {
+    let mut group = c.benchmark_group("encode_msg_from_line");
+    let line = encode::line_start(b"orders.eu.created", b"17");
+    for size in [16usize, 1024] {
+        let payload = vec![b'x'; size];
+        group.throughput(Throughput::Elements(1000));
+        group.bench_with_input(BenchmarkId::from_parameter(size), &payload, |b, payload| {
+            let mut out = BytesMut::with_capacity(1000 * (size + 64));
+            b.iter(|| {
+                out.clear();
+                for _ in 0..1000 {
+                    encode::msg_from_line(&mut out, &line, None, payload);
+                }
+                out.len()
+            });
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, parse_pub, encode_msg, encode_msg_from_line);
 criterion_main!(benches);
