@@ -72,8 +72,7 @@ pub fn hmsg_from_line(
 
 fn put_msg_rest(out: &mut BytesMut, reply: Option<&[u8]>, payload: &[u8]) {
     put_reply(out, reply);
-    put_number(out, payload.len());
-    out.put_slice(b"\r\n");
+    put_size_line_end(out, payload.len());
     out.put_slice(payload);
     out.put_slice(b"\r\n");
 }
@@ -82,10 +81,19 @@ fn put_hmsg_rest(out: &mut BytesMut, reply: Option<&[u8]>, header_len: usize, pa
     put_reply(out, reply);
     put_number(out, header_len);
     out.put_u8(b' ');
-    put_number(out, payload.len());
-    out.put_slice(b"\r\n");
+    put_size_line_end(out, payload.len());
     out.put_slice(payload);
     out.put_slice(b"\r\n");
+}
+
+/// `<n>\r\n` in one copy.
+fn put_size_line_end(out: &mut BytesMut, n: usize) {
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(n).as_bytes();
+    let mut line = [0u8; 24];
+    line[..digits.len()].copy_from_slice(digits);
+    line[digits.len()..digits.len() + 2].copy_from_slice(b"\r\n");
+    out.put_slice(&line[..digits.len() + 2]);
 }
 
 /// Writes `-ERR '<text>'\r\n`.

@@ -204,8 +204,10 @@ impl Router {
                 }
             }
         }
-        for sub in self.finished.drain(..) {
-            remove_subscription(account, &sub);
+        if !self.finished.is_empty() {
+            for sub in self.finished.drain(..) {
+                remove_subscription(account, &sub);
+            }
         }
         delivered
     }
