@@ -10,108 +10,16 @@ use std::time::Duration;
 use base64::Engine;
 use futures::StreamExt;
 use nkeys::KeyPair;
-use rnats_auth::jwt::{
-    self, Account, AccountClaims, Claims, Export, ExportType, Import, Operator, User, UserClaims,
-};
+use rnats_auth::jwt::{self, Account, Claims, Export, ExportType, Import, Operator};
 use rnats_server::Server;
 use rnats_test_support::{RawClient, ReferenceServer, TestServer};
 use sha2::{Digest, Sha256};
 
+mod common;
+
+use common::operator::{now, Acct, Op};
+
 const WAIT: Duration = Duration::from_secs(3);
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-/// An operator and the accounts it signs.
-struct Op {
-    key: KeyPair,
-    jwt: String,
-    sys: Acct,
-}
-
-struct Acct {
-    key: KeyPair,
-    claims: AccountClaims,
-    jwt: String,
-}
-
-impl Op {
-    fn new() -> Self {
-        let key = KeyPair::new_operator();
-        let mut sys = Acct::unsigned("SYS");
-        let mut op = Claims::<Operator>::new(key.public_key());
-        op.name = "O".into();
-        op.nats.system_account = sys.public();
-        let jwt = jwt::encode(&mut op, &key, now()).unwrap();
-        sys.jwt = jwt::encode(&mut sys.claims, &key, now()).unwrap();
-        Self { key, jwt, sys }
-    }
-
-    fn account(&self, name: &str) -> Acct {
-        let mut acct = Acct::unsigned(name);
-        acct.jwt = jwt::encode(&mut acct.claims, &self.key, now()).unwrap();
-        acct
-    }
-
-    /// `operator` and `system_account`, then `rest`.
-    fn config(&self, rest: &str) -> String {
-        format!(
-            "operator: \"{}\"\nsystem_account: {}\n{rest}\n",
-            self.jwt,
-            self.sys.public()
-        )
-    }
-
-    /// A MEMORY resolver preloading the system account and `accounts`.
-    fn memory(&self, accounts: &[&Acct], rest: &str) -> String {
-        let mut preload = format!("  {}: \"{}\"\n", self.sys.public(), self.sys.jwt);
-        for a in accounts {
-            preload.push_str(&format!("  {}: \"{}\"\n", a.public(), a.jwt));
-        }
-        self.config(&format!(
-            "resolver: MEMORY\nresolver_preload: {{\n{preload}}}\n{rest}"
-        ))
-    }
-}
-
-impl Acct {
-    fn unsigned(name: &str) -> Self {
-        let key = KeyPair::new_account();
-        let mut claims = Claims::<Account>::new(key.public_key());
-        claims.name = name.into();
-        Self {
-            key,
-            claims,
-            jwt: String::new(),
-        }
-    }
-
-    fn public(&self) -> String {
-        self.key.public_key()
-    }
-
-    fn user(&self, edit: impl FnOnce(&mut UserClaims)) -> (KeyPair, String) {
-        let user = KeyPair::new_user();
-        let mut claims = Claims::<User>::new(user.public_key());
-        claims.name = "u".into();
-        edit(&mut claims);
-        let jwt = jwt::encode(&mut claims, &self.key, now()).unwrap();
-        (user, jwt)
-    }
-
-    fn creds(&self) -> String {
-        let (key, jwt) = self.user(|_| {});
-        jwt::format_user_creds(&jwt, &key.seed().unwrap())
-    }
-
-    fn bearer(&self) -> String {
-        self.user(|u| u.nats.limits.bearer_token = true).1
-    }
-}
 
 /// CONNECT with `jwt` (if any), signing the nonce with `key` (if any), then PING.
 fn login(server: &TestServer, key: Option<&KeyPair>, jwt: Option<&str>) -> RawClient {
@@ -761,14 +669,14 @@ async fn url_resolver_takes_updates_of_accounts_it_fetched() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn url_resolver_fetches_the_accounts_an_account_imports_from() {
     let op = Op::new();
-    let mut exporter = Acct::unsigned("EXP");
+    let mut exporter = Acct::new("EXP");
     exporter.claims.nats.exports.push(Export {
         subject: "news.>".into(),
         export_type: ExportType::Stream,
         ..Export::default()
     });
     exporter.jwt = jwt::encode(&mut exporter.claims, &op.key, now()).unwrap();
-    let mut importer = Acct::unsigned("IMP");
+    let mut importer = Acct::new("IMP");
     importer.claims.nats.imports.push(Import {
         subject: "news.>".into(),
         account: exporter.public(),
