@@ -35,8 +35,9 @@ fn parse_pub(c: &mut Criterion) {
     group.finish();
 }
 
-fn encode_msg(c: &mut Criterion) {
-    let mut group = c.benchmark_group("encode_msg");
+/// 1000 `MSG` lines of each payload size, written by `encode` into one buffer.
+fn encode_group(c: &mut Criterion, name: &str, encode: impl Fn(&mut BytesMut, &[u8])) {
+    let mut group = c.benchmark_group(name);
     for size in [16usize, 1024] {
         let payload = vec![b'x'; size];
         group.throughput(Throughput::Elements(1000));
@@ -45,7 +46,7 @@ fn encode_msg(c: &mut Criterion) {
             b.iter(|| {
                 out.clear();
                 for _ in 0..1000 {
-                    encode::msg(&mut out, b"orders.eu.created", b"17", None, payload);
+                    encode(&mut out, payload);
                 }
                 out.len()
             });
@@ -54,25 +55,18 @@ fn encode_msg(c: &mut Criterion) {
     group.finish();
 }
 
+fn encode_msg(c: &mut Criterion) {
+    encode_group(c, "encode_msg", |out, payload| {
+        encode::msg(out, b"orders.eu.created", b"17", None, payload);
+    });
+}
+
 /// The same lines from a subscription's kept line start (`encode::line_start`).
 fn encode_msg_from_line(c: &mut Criterion) {
-    let mut group = c.benchmark_group("encode_msg_from_line");
     let line = encode::line_start(b"orders.eu.created", b"17");
-    for size in [16usize, 1024] {
-        let payload = vec![b'x'; size];
-        group.throughput(Throughput::Elements(1000));
-        group.bench_with_input(BenchmarkId::from_parameter(size), &payload, |b, payload| {
-            let mut out = BytesMut::with_capacity(1000 * (size + 64));
-            b.iter(|| {
-                out.clear();
-                for _ in 0..1000 {
-                    encode::msg_from_line(&mut out, &line, None, payload);
-                }
-                out.len()
-            });
-        });
-    }
-    group.finish();
+    encode_group(c, "encode_msg_from_line", |out, payload| {
+        encode::msg_from_line(out, &line, None, payload);
+    });
 }
 
 criterion_group!(benches, parse_pub, encode_msg, encode_msg_from_line);
