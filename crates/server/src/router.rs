@@ -180,9 +180,6 @@ impl Router {
         matches: &Matches<SubRef>,
         msg: Message<'_>,
     ) -> usize {
-        if matches.plain.is_empty() && matches.queues.is_empty() {
-            return 0;
-        }
         let mut delivered = 0;
         let suppress_echo = !publisher.echo();
         for sub in &matches.plain {
