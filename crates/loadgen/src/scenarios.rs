@@ -12,6 +12,17 @@ use serde_json::{json, Value};
 use crate::stream::PubStream;
 use crate::wire::{payload, put_pub, seq_of, Conn, Event};
 
+/// CPU-seconds this process has used so far, all threads (also those that ended): the
+/// measured phase's share is the difference of two readings, so building the messages up
+/// front does not count as load.
+fn cpu_seconds() -> f64 {
+    use nix::sys::resource::{getrusage, UsageWho};
+    getrusage(UsageWho::RUSAGE_SELF).map_or(0.0, |u| {
+        let secs = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6;
+        secs(u.user_time()) + secs(u.system_time())
+    })
+}
+
 /// How long a receiver waits for the next message before calling the run short.
 const IDLE: Duration = Duration::from_secs(10);
 /// Read timeout of receivers, so they notice when others have received the rest.
@@ -69,7 +80,7 @@ pub fn publish_only(addr: &str, size: usize, msgs: u64, publishers: u64) -> Resu
         }));
     }
     barrier.wait();
-    let started = Instant::now();
+    let (started, cpu0) = (Instant::now(), cpu_seconds());
     for h in handles {
         h.join()
             .map_err(|_| anyhow::anyhow!("publisher panicked"))??;
@@ -78,7 +89,8 @@ pub fn publish_only(addr: &str, size: usize, msgs: u64, publishers: u64) -> Resu
     let sent = per * publishers;
     Ok(
         json!({"scenario": "pub", "size": size, "publishers": publishers, "msgs": sent,
-              "elapsed_s": elapsed, "msgs_per_s": sent as f64 / elapsed}),
+              "elapsed_s": elapsed, "msgs_per_s": sent as f64 / elapsed,
+              "load_cpu_s": cpu_seconds() - cpu0}),
     )
 }
 
@@ -145,7 +157,7 @@ pub fn pub_sub(addr: &str, size: usize, msgs: u64, subscribers: u64, queue: bool
     let stream = PubStream::build(&|_| b"bench.ps".to_vec(), size, 0, msgs);
     let mut publisher = Conn::connect(addr)?;
     publisher.round_trip(|_, _, _| {})?;
-    let started = Instant::now();
+    let (started, cpu0) = (Instant::now(), cpu_seconds());
     stream.send(&mut publisher)?;
     publisher.round_trip(|_, _, _| {})?;
     let mut union = vec![0u64; (msgs as usize).div_ceil(64)];
@@ -173,6 +185,7 @@ pub fn pub_sub(addr: &str, size: usize, msgs: u64, subscribers: u64, queue: bool
         json!({"scenario": if queue { "queue" } else { "pubsub" }, "size": size, "subscribers": subscribers,
               "msgs": msgs, "deliveries": delivered, "expected": expected_total, "lost": lost,
               "duplicated": dups, "per_subscriber": per_sub, "elapsed_s": elapsed,
+              "load_cpu_s": cpu_seconds() - cpu0,
               "deliveries_per_s": delivered as f64 / elapsed, "msgs_per_s": msgs as f64 / elapsed}),
     )
 }
@@ -306,7 +319,7 @@ pub fn wildcard(addr: &str, size: usize, msgs: u64) -> Result<Value> {
     );
     let mut publisher = Conn::connect(addr)?;
     publisher.round_trip(|_, _, _| {})?;
-    let started = Instant::now();
+    let (started, cpu0) = (Instant::now(), cpu_seconds());
     stream.send(&mut publisher)?;
     publisher.round_trip(|_, _, _| {})?;
     let mut delivered = 0;
@@ -322,6 +335,7 @@ pub fn wildcard(addr: &str, size: usize, msgs: u64) -> Result<Value> {
     Ok(
         json!({"scenario": "wildcard", "msgs": msgs, "deliveries": delivered, "expected": expected,
               "lost": expected.saturating_sub(delivered), "elapsed_s": elapsed,
+              "load_cpu_s": cpu_seconds() - cpu0,
               "msgs_per_s": msgs as f64 / elapsed, "deliveries_per_s": delivered as f64 / elapsed}),
     )
 }
