@@ -16,6 +16,7 @@ mod outbound;
 pub mod reader;
 mod socket;
 mod transport;
+mod waits;
 mod writer;
 
 use std::collections::HashMap;

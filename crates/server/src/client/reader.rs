@@ -13,6 +13,7 @@ use tokio::net::TcpStream;
 use tracing::{debug, error, trace};
 
 use super::auth::{ConnAuth, Credentials, Refusal};
+use super::waits::{armed, gated, next_change};
 use super::{writer, Client, CloseReason, SharedTcp, Transport};
 use crate::account::{Account, MatchResult};
 use crate::monitor::ClosedClient;
@@ -38,25 +39,6 @@ fn expiry_deadline(at: std::time::SystemTime) -> tokio::time::Instant {
         .duration_since(std::time::SystemTime::now())
         .unwrap_or_default();
     tokio::time::Instant::now() + left
-}
-
-/// Waits for a timer that may not be armed (then never).
-async fn armed(timer: &mut Option<Pin<Box<tokio::time::Sleep>>>) {
-    match timer {
-        Some(sleep) => sleep.as_mut().await,
-        None => std::future::pending().await,
-    }
-}
-
-/// Waits for the next security change (reload, account push) and hands the receiver back for
-/// the wait after; never completes once the server has stopped sending changes.
-async fn next_change(
-    mut changes: tokio::sync::watch::Receiver<u64>,
-) -> tokio::sync::watch::Receiver<u64> {
-    if changes.changed().await.is_err() {
-        std::future::pending::<()>().await;
-    }
-    changes
 }
 
 /// Runs one TCP client connection to its end.
@@ -314,16 +296,17 @@ impl Connection {
             .options()
             .ping_interval
             .max(Duration::from_millis(1));
-        let mut ping_timer =
-            tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
-        ping_timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        // The waits that outlive one wake-up are made and pinned once: made afresh in every
-        // `select!`, each would register with (and leave) its notifier per read.
+        // The waits that outlive one wake-up are made and pinned once (made afresh in every
+        // `select!`, each would register with and leave its notifier per read), and polled
+        // through `gated`, only when a cheap check says they may be done.
+        let mut ping_timer = pin!(tokio::time::sleep(interval));
         let closing = self.client.closing().clone();
         let mut closed = pin!(closing.cancelled());
         let shutdown = self.server.shutdown.clone();
         let mut shut_down = pin!(shutdown.cancelled());
         let mut security_change = pin!(next_change(self.server.security_changes()));
+        let mut polled = [false; 4];
+        let mut security_epoch = 0;
         // Both timers are boxed and exist only while armed: most connections are past CONNECT
         // and have no JWT expiry, and every idle connection would carry them.
         let mut auth_timer = self
@@ -346,10 +329,15 @@ impl Connection {
             if self.connected {
                 auth_timer = None;
             }
+            if !polled[3] {
+                // The epoch the security wait starts from: it may be done once it moves.
+                security_epoch = self.server.security_epoch();
+            }
+            let [close_polled, shutdown_polled, ping_polled, security_polled] = &mut polled;
             tokio::select! {
                 biased;
-                () = &mut closed => break,
-                () = &mut shut_down => {
+                () = gated(closed.as_mut(), close_polled, |_| self.client.is_closed()) => break,
+                () = gated(shut_down.as_mut(), shutdown_polled, |_| shutdown.is_cancelled()) => {
                     self.client.close(CloseReason::ServerShutdown, false);
                     break;
                 }
@@ -372,10 +360,19 @@ impl Connection {
                         CloseReason::AuthenticationExpired,
                     );
                 }
-                _ = ping_timer.tick() => self.ping_tick(interval),
-                changes = &mut security_change => {
+                () = gated(ping_timer.as_mut(), ping_polled, |sleep| sleep.is_elapsed()) => {
+                    self.ping_tick(interval);
+                    ping_timer.as_mut().reset(tokio::time::Instant::now() + interval);
+                    polled[2] = false;
+                }
+                changes = gated(
+                    security_change.as_mut(),
+                    security_polled,
+                    |_| self.server.security_epoch() != security_epoch,
+                ) => {
                     self.recheck_auth();
                     security_change.set(next_change(changes));
+                    polled[3] = false;
                 }
                 read = socket.read_buf(&mut buf) => match read {
                     Ok(0) => {
