@@ -155,22 +155,23 @@ impl Outbound {
     /// Hands back taken chunks of which only the first `written` bytes went out: the rest go
     /// back to the front of the queue, the written chunks to the spares.
     pub fn put_back(&mut self, chunks: &mut Vec<BytesMut>, mut written: usize) {
-        let mut unwritten = Vec::new();
-        let mut done = Vec::new();
-        for mut chunk in chunks.drain(..) {
-            if written >= chunk.len() {
-                written -= chunk.len();
-                done.push(chunk);
-            } else {
+        // Usually everything went out; only a short write leaves chunks to queue again.
+        let mut first_unwritten = chunks.len();
+        for (i, chunk) in chunks.iter_mut().enumerate() {
+            if written < chunk.len() {
                 chunk.advance(written);
-                written = 0;
-                unwritten.push(chunk);
+                first_unwritten = i;
+                break;
             }
+            written -= chunk.len();
         }
-        self.pending += unwritten.iter().map(BytesMut::len).sum::<usize>();
-        unwritten.append(&mut self.queued);
-        self.queued = unwritten;
-        self.recycle(&mut done);
+        if first_unwritten < chunks.len() {
+            let mut unwritten: Vec<BytesMut> = chunks.drain(first_unwritten..).collect();
+            self.pending += unwritten.iter().map(BytesMut::len).sum::<usize>();
+            unwritten.append(&mut self.queued);
+            self.queued = unwritten;
+        }
+        self.recycle(chunks);
     }
 
     /// Takes written chunks back for reuse (draining `chunks`). Only connections that fill
@@ -255,6 +256,30 @@ mod tests {
                 written -= msg.len();
             }
         }
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn a_short_write_queues_the_unwritten_rest_first_in_order() {
+        let mut out = Outbound::new(1 << 30);
+        let mut expected = Vec::new();
+        for i in 0..3000u32 {
+            let msg = format!("m{i};");
+            expected.extend_from_slice(msg.as_bytes());
+            out.push(msg.len(), |b| b.extend_from_slice(msg.as_bytes()));
+        }
+        let mut chunks = Vec::new();
+        out.take(&mut chunks, usize::MAX);
+        assert!(chunks.len() >= 3, "several chunks: {}", chunks.len());
+        // Everything of the first chunk and part of the second went out.
+        let written = chunks[0].len() + chunks[1].len() / 2;
+        out.put_back(&mut chunks, written);
+        assert!(chunks.is_empty());
+        assert!(!out.is_in_flight());
+        assert_eq!(out.len(), expected.len() - written);
+        out.push(4, |b| b.extend_from_slice(b"tail"));
+        expected.extend_from_slice(b"tail");
+        assert_eq!(taken(&mut out), &expected[written..]);
         assert!(out.is_empty());
     }
 
