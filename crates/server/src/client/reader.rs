@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::pin::{pin, Pin};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use bytes::{Buf, BytesMut};
 use rnats_proto::{encode, ClientOp, Connect, Limits, Parser, ProtoError, Publish, ServerError};
@@ -227,7 +227,6 @@ struct Connection {
     pings_out: u32,
     /// When the oldest unanswered server PING went out, to measure the round trip.
     ping_sent: Option<Instant>,
-    last_activity: Instant,
     cache: Option<MatchCache<MatchResult>>,
     router: Router,
     in_msgs: u64,
@@ -280,7 +279,6 @@ impl Connection {
             sent_connect_info: false,
             pings_out: 0,
             ping_sent: None,
-            last_activity: Instant::now(),
             cache,
             in_msgs: 0,
             in_bytes: 0,
@@ -383,7 +381,6 @@ impl Connection {
                         if n == spare {
                             chunk = (chunk * 2).min(READ_CHUNK);
                         }
-                        self.last_activity = Instant::now();
                         self.client.touch();
                         self.recheck_auth();
                         if !self.connected && !self.internal {
@@ -419,7 +416,13 @@ impl Connection {
     }
 
     fn ping_tick(&mut self, interval: Duration) {
-        if self.last_activity.elapsed() < interval && self.pings_out == 0 {
+        // The wall clock of the client's last activity (what monitoring shows): a clock
+        // stepped back reads as just active, stepped forward as idle; either costs at most
+        // one early or late PING.
+        let idle = SystemTime::now()
+            .duration_since(self.client.last_activity())
+            .unwrap_or_default();
+        if idle < interval && self.pings_out == 0 {
             return;
         }
         if self.pings_out + 1 > self.server.options().ping_max {
