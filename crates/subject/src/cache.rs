@@ -11,11 +11,19 @@ use hashbrown::HashMap;
 /// It hashes with foldhash, not SipHash: a lookup per published message is the hot path.
 /// foldhash is seeded per map, so subjects cannot be chosen to collide. The map is hashbrown's
 /// for `entry_ref`: a hit is one lookup, and only a miss copies the subject into a key.
+///
+/// In front of the map sits the subject asked for last: a publisher repeating one subject
+/// (the common case) is answered by comparing bytes, with no hashing. Its result is copied
+/// out of the map only on the second ask in a row, so a publisher cycling over subjects pays
+/// a comparison and a copy of the subject, not a reference count per message.
 #[derive(Debug)]
 pub struct MatchCache<V> {
     generation: u64,
     capacity: usize,
     entries: HashMap<Vec<u8>, V, RandomState>,
+    last_subject: Vec<u8>,
+    /// The result for `last_subject`, once it was asked for twice in a row.
+    last: Option<V>,
 }
 
 impl<V: Clone> MatchCache<V> {
@@ -24,13 +32,15 @@ impl<V: Clone> MatchCache<V> {
             generation: 0,
             capacity,
             entries: HashMap::default(),
+            last_subject: Vec::new(),
+            last: None,
         }
     }
 
     /// The cached result for `subject`, if the trie is still at `generation`.
     pub fn get(&mut self, subject: &[u8], generation: u64) -> Option<V> {
         if generation != self.generation {
-            self.entries.clear();
+            self.clear();
             self.generation = generation;
             return None;
         }
@@ -49,13 +59,25 @@ impl<V: Clone> MatchCache<V> {
         compute: impl FnOnce() -> V,
     ) -> &V {
         if generation != self.generation {
-            self.entries.clear();
+            self.clear();
             self.generation = generation;
         }
-        if self.entries.len() >= self.capacity.max(1) && !self.entries.contains_key(subject) {
-            self.entries.clear();
+        if self.last_subject == subject {
+            let (entries, capacity) = (&mut self.entries, self.capacity);
+            return self
+                .last
+                .get_or_insert_with(|| lookup(entries, capacity, subject, compute).clone());
         }
-        self.entries.entry_ref(subject).or_insert_with(compute)
+        self.last_subject.clear();
+        self.last_subject.extend_from_slice(subject);
+        self.last = None;
+        lookup(&mut self.entries, self.capacity, subject, compute)
+    }
+
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.last = None;
+        self.last_subject.clear();
     }
 
     /// Remembers a result computed at `generation`.
@@ -64,11 +86,14 @@ impl<V: Clone> MatchCache<V> {
             return;
         }
         if generation != self.generation {
-            self.entries.clear();
+            self.clear();
             self.generation = generation;
         }
         if self.entries.len() >= self.capacity {
             self.entries.clear();
+        }
+        if self.last_subject == subject {
+            self.last = None;
         }
         self.entries.insert(subject.into(), value);
     }
@@ -80,6 +105,19 @@ impl<V: Clone> MatchCache<V> {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+}
+
+/// The map's result for `subject`, computed on a miss; a full map is emptied first.
+fn lookup<'a, V>(
+    entries: &'a mut HashMap<Vec<u8>, V, RandomState>,
+    capacity: usize,
+    subject: &[u8],
+    compute: impl FnOnce() -> V,
+) -> &'a V {
+    if entries.len() >= capacity.max(1) && !entries.contains_key(subject) {
+        entries.clear();
+    }
+    entries.entry_ref(subject).or_insert_with(compute)
 }
 
 #[cfg(test)]
@@ -105,6 +143,34 @@ mod tests {
         assert!(cache.len() <= 2, "the capacity holds");
         let mut none = MatchCache::new(0);
         assert_eq!(*none.get_or_insert_with(b"x", 0, || 5), 5);
+    }
+
+    #[test]
+    fn repeated_and_alternating_subjects_get_their_own_results() {
+        let mut cache = MatchCache::new(8);
+        let mut calls = 0;
+        let mut ask = |cache: &mut MatchCache<u32>, s: &[u8]| {
+            *cache.get_or_insert_with(s, 1, || {
+                calls += 1;
+                u32::from(s[0])
+            })
+        };
+        for s in [b"a", b"a", b"a", b"b", b"a", b"b", b"b", b"a"] {
+            assert_eq!(ask(&mut cache, s), u32::from(s[0]));
+        }
+        assert_eq!(calls, 2, "each subject computed once");
+        cache.insert(b"a", 1, 99);
+        assert_eq!(
+            *cache.get_or_insert_with(b"a", 1, || 0),
+            99,
+            "an insert replaces it"
+        );
+        assert_eq!(*cache.get_or_insert_with(b"a", 1, || 0), 99);
+        assert_eq!(
+            *cache.get_or_insert_with(b"a", 2, || 7),
+            7,
+            "a new generation too"
+        );
     }
 
     #[test]
