@@ -31,11 +31,28 @@ fn matching(c: &mut Criterion) {
             trie.matches(&subjects[i]).len()
         });
     });
-    group.bench_function("match_cache_hit", |b| {
+    // The publish path: `get_or_insert_with`, the result borrowed from the cache.
+    group.bench_function("match_cache_hit_same_subject", |b| {
         let mut cache = MatchCache::new(4096);
         let subject = b"orders.7.7";
-        cache.insert(subject, trie.generation(), Arc::new(trie.matches(subject)));
-        b.iter(|| cache.get(subject, trie.generation()).map(|m| m.len()));
+        let generation = trie.generation();
+        b.iter(|| {
+            cache
+                .get_or_insert_with(subject, generation, || Arc::new(trie.matches(subject)))
+                .len()
+        });
+    });
+    group.bench_function("match_cache_hit_cycling_1000", |b| {
+        let mut cache = MatchCache::new(4096);
+        let generation = trie.generation();
+        let mut i = 0;
+        b.iter(|| {
+            i = (i + 1) % 1000;
+            let subject = &subjects[i];
+            cache
+                .get_or_insert_with(subject, generation, || Arc::new(trie.matches(subject)))
+                .len()
+        });
     });
     group.bench_function("insert_remove", |b| {
         let mut trie = populated(10_000);
