@@ -222,33 +222,8 @@ impl Parser {
         let name_len = if with_headers { 4 } else { 3 };
         let limit = buf.len().min(name_len + self.limits.max_control_line);
         let mut fields: [&[u8]; 4] = [&[]; 4];
-        let mut count = 0;
-        let mut i = name_len;
-        loop {
-            // Separators before the next field, or the line's end.
-            while i < limit && is_space(buf[i]) {
-                i += 1;
-            }
-            match *buf.get(i..limit)?.first()? {
-                b'\n' => break,
-                b'\r' if buf.get(i + 1) == Some(&b'\n') => break,
-                b'\r' => return None,
-                _ => {}
-            }
-            let start = i;
-            i = next_low_byte(buf, i, limit);
-            // A control byte inside a field is not a separator: the general path decides.
-            if i == limit
-                || count == fields.len()
-                || !matches!(buf[i], b' ' | b'\t' | b'\r' | b'\n')
-            {
-                return None;
-            }
-            fields[count] = &buf[start..i];
-            count += 1;
-        }
-        let newline = if buf[i] == b'\r' { i + 1 } else { i };
-        Some(self.parse_pub(buf, &fields[..count], newline + 1, with_headers))
+        let (count, line_len) = split_plain_line(buf, name_len, limit, &mut fields)?;
+        Some(self.parse_pub(buf, &fields[..count], line_len, with_headers))
     }
 
     /// A `PUB`/`HPUB` with argument `fields`, whose control line ends at `line_len`:
@@ -309,30 +284,66 @@ impl Parser {
     }
 }
 
-/// The first index in `i..limit` whose byte is at most `b' '` (a separator, a line end or a
-/// control byte), or `limit`. Fields are short but not tiny (subjects, sizes, inboxes), so it
-/// looks at eight bytes per step: subtracting 0x21 from every byte borrows into the top bit
-/// exactly for bytes below 0x21, and `& !word` drops bytes that had the top bit already.
-/// Borrows only run upwards, so the lowest flagged byte is the first such byte.
+/// The fields of a plain `PUB`/`HPUB` control line (fields split by single spaces or tabs,
+/// ending in `\r\n` or `\n` before `limit`) and the line's length with its `\n`; `None`
+/// for anything else (blanks in a row or before the end, a stray `\r` or control byte, too
+/// many fields, a line reaching `limit`, fewer than 8 bytes buffered where it looks), which
+/// the general path then answers.
+///
+/// It reads eight bytes at a time and marks those at most `b' '` (separators, line ends,
+/// control bytes): the field boundaries, taken lowest first.
 #[inline(always)]
-fn next_low_byte(buf: &[u8], mut i: usize, limit: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const TOPS: u64 = 0x8080_8080_8080_8080;
-    while i + 8 <= limit {
-        let Some(bytes) = buf[i..].first_chunk::<8>() else {
-            break;
-        };
-        let word = u64::from_le_bytes(*bytes);
-        let low = word.wrapping_sub(ONES * 0x21) & !word & TOPS;
-        if low != 0 {
-            return i + (low.trailing_zeros() / 8) as usize;
+fn split_plain_line<'a>(
+    buf: &'a [u8],
+    name_len: usize,
+    limit: usize,
+    fields: &mut [&'a [u8]; 4],
+) -> Option<(usize, usize)> {
+    // Bit `i` of `bounds` marks byte `base + i`; the name and its separator are not fields.
+    let mut base = 0;
+    let mut bounds = blank_marks(buf, 0)? & !(u64::MAX >> (63 - name_len));
+    let mut start = name_len + 1;
+    let mut count = 0;
+    loop {
+        while bounds == 0 {
+            base += 8;
+            if base >= limit {
+                return None;
+            }
+            bounds = blank_marks(buf, base)?;
         }
-        i += 8;
+        let end = base + bounds.trailing_zeros() as usize;
+        if end >= limit || end == start || count == fields.len() {
+            return None;
+        }
+        fields[count] = &buf[start..end];
+        count += 1;
+        match buf[end] {
+            b' ' | b'\t' => {}
+            b'\n' => return Some((count, end + 1)),
+            b'\r' if end + 1 < limit && buf.get(end + 1) == Some(&b'\n') => {
+                return Some((count, end + 2));
+            }
+            _ => return None,
+        }
+        bounds &= bounds - 1;
+        start = end + 1;
     }
-    while i < limit && buf[i] > b' ' {
-        i += 1;
-    }
-    i
+}
+
+/// One bit per byte of `buf[at..at + 8]` (bit `i` for byte `at + i`), set for bytes at most
+/// `b' '`; `None` if fewer than 8 bytes are there. No carry crosses bytes:
+/// `(b & 0x7f) + 0x5f` reaches the top bit exactly when `b & 0x7f > 0x20`, and or-ing in `b`
+/// rules out bytes with the top bit set. The multiply gathers the eight top bits into the
+/// top byte (each lands on its own bit, so no two partial products collide).
+#[inline(always)]
+fn blank_marks(buf: &[u8], at: usize) -> Option<u64> {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const TOPS: u64 = 0x8080_8080_8080_8080;
+    const GATHER: u64 = 0x0002_0408_1020_4081;
+    let word = u64::from_le_bytes(*buf.get(at..)?.first_chunk::<8>()?);
+    let blanks = !(((word & LOW7) + 0x5f5f_5f5f_5f5f_5f5f) | word) & TOPS;
+    Some(blanks.wrapping_mul(GATHER) >> 56)
 }
 
 /// `PUB` in any case, from its three letters (`| 0x20` lowers an ASCII letter and maps no
