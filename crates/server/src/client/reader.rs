@@ -303,7 +303,8 @@ impl Connection {
         let shutdown = self.server.shutdown.clone();
         let mut shut_down = pin!(shutdown.cancelled());
         let mut security_change = pin!(next_change(self.server.security_changes()));
-        let mut polled = [false; 4];
+        let (mut close_polled, mut shutdown_polled) = (false, false);
+        let (mut ping_polled, mut security_polled) = (false, false);
         let mut security_epoch = 0;
         // Both timers are boxed and exist only while armed: most connections are past CONNECT
         // and have no JWT expiry, and every idle connection would carry them.
@@ -327,15 +328,14 @@ impl Connection {
             if self.connected {
                 auth_timer = None;
             }
-            if !polled[3] {
+            if !security_polled {
                 // The epoch the security wait starts from: it may be done once it moves.
                 security_epoch = self.server.security_epoch();
             }
-            let [close_polled, shutdown_polled, ping_polled, security_polled] = &mut polled;
             tokio::select! {
                 biased;
-                () = gated(closed.as_mut(), close_polled, |_| self.client.is_closed()) => break,
-                () = gated(shut_down.as_mut(), shutdown_polled, |_| shutdown.is_cancelled()) => {
+                () = gated(closed.as_mut(), &mut close_polled, |_| self.client.is_closed()) => break,
+                () = gated(shut_down.as_mut(), &mut shutdown_polled, |_| shutdown.is_cancelled()) => {
                     self.client.close(CloseReason::ServerShutdown, false);
                     break;
                 }
@@ -358,19 +358,19 @@ impl Connection {
                         CloseReason::AuthenticationExpired,
                     );
                 }
-                () = gated(ping_timer.as_mut(), ping_polled, |sleep| sleep.is_elapsed()) => {
+                () = gated(ping_timer.as_mut(), &mut ping_polled, |sleep| sleep.is_elapsed()) => {
                     self.ping_tick(interval);
                     ping_timer.as_mut().reset(tokio::time::Instant::now() + interval);
-                    polled[2] = false;
+                    ping_polled = false;
                 }
                 changes = gated(
                     security_change.as_mut(),
-                    security_polled,
+                    &mut security_polled,
                     |_| self.server.security_epoch() != security_epoch,
                 ) => {
                     self.recheck_auth();
                     security_change.set(next_change(changes));
-                    polled[3] = false;
+                    security_polled = false;
                 }
                 read = socket.read_buf(&mut buf) => match read {
                     Ok(0) => {
