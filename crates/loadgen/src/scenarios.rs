@@ -43,8 +43,9 @@ fn receive(
             Ok(Event::Msg { payload, .. }) => {
                 on_msg(payload);
                 // Reading the clock per message would cost the receiver more than parsing;
-                // the time that matters is when the buffered batch ends.
-                if !conn.has_buffered_line() {
+                // the time that matters is when what was read runs out (the last message
+                // of a run always ends it).
+                if conn.is_drained() {
                     let now = Instant::now();
                     last = Some(now);
                     idle_since = now;

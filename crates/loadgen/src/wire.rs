@@ -106,9 +106,9 @@ impl Conn {
         Ok(())
     }
 
-    /// Whether a complete line is already buffered (the next event needs no read).
-    pub fn has_buffered_line(&self) -> bool {
-        memchr::memchr(b'\n', &self.buf[self.start..self.end]).is_some()
+    /// Whether everything read so far has been handed out (the next event needs a read).
+    pub fn is_drained(&self) -> bool {
+        self.start == self.end
     }
 
     /// The next MSG/HMSG or PONG; PINGs are answered, +OK/INFO skipped.
