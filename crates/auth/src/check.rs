@@ -79,16 +79,15 @@ impl PermissionChecker {
         if self.publish_allow.is_none() && self.publish_deny.is_empty() {
             return true;
         }
-        if let Some(hit) = self.publish_cache.get(subject.as_bytes(), 0) {
-            return hit;
-        }
-        let allowed = self
-            .publish_allow
-            .as_ref()
-            .is_none_or(|l| l.iter().any(|p| matches(p, subject)))
-            && !self.publish_deny.iter().any(|p| matches(p, subject));
-        self.publish_cache.insert(subject.as_bytes(), 0, allowed);
-        allowed
+        let (allow, deny) = (&self.publish_allow, &self.publish_deny);
+        *self
+            .publish_cache
+            .get_or_insert_with(subject.as_bytes(), 0, || {
+                allow
+                    .as_ref()
+                    .is_none_or(|l| l.iter().any(|p| matches(p, subject)))
+                    && !deny.iter().any(|p| matches(p, subject))
+            })
     }
 
     /// [`Self::can_publish`], then, if refused, whether `subject` is a reply this connection may

@@ -37,16 +37,6 @@ impl<V: Clone> MatchCache<V> {
         }
     }
 
-    /// The cached result for `subject`, if the trie is still at `generation`.
-    pub fn get(&mut self, subject: &[u8], generation: u64) -> Option<V> {
-        if generation != self.generation {
-            self.clear();
-            self.generation = generation;
-            return None;
-        }
-        self.entries.get(subject).cloned()
-    }
-
     /// The cached result for `subject`, computing and remembering it on a miss. `generation`
     /// is the trie's, read before `compute` runs: should the trie change in between, the
     /// result is fresher than its label, and the next call (with the newer generation) drops
@@ -78,24 +68,6 @@ impl<V: Clone> MatchCache<V> {
         self.entries.clear();
         self.last = None;
         self.last_subject.clear();
-    }
-
-    /// Remembers a result computed at `generation`.
-    pub fn insert(&mut self, subject: &[u8], generation: u64, value: V) {
-        if self.capacity == 0 {
-            return;
-        }
-        if generation != self.generation {
-            self.clear();
-            self.generation = generation;
-        }
-        if self.entries.len() >= self.capacity {
-            self.entries.clear();
-        }
-        if self.last_subject == subject {
-            self.last = None;
-        }
-        self.entries.insert(subject.into(), value);
     }
 
     pub fn len(&self) -> usize {
@@ -159,36 +131,31 @@ mod tests {
             assert_eq!(ask(&mut cache, s), u32::from(s[0]));
         }
         assert_eq!(calls, 2, "each subject computed once");
-        cache.insert(b"a", 1, 99);
-        assert_eq!(
-            *cache.get_or_insert_with(b"a", 1, || 0),
-            99,
-            "an insert replaces it"
-        );
-        assert_eq!(*cache.get_or_insert_with(b"a", 1, || 0), 99);
         assert_eq!(
             *cache.get_or_insert_with(b"a", 2, || 7),
             7,
-            "a new generation too"
+            "a new generation recomputes the remembered subject too"
         );
+        assert_eq!(*cache.get_or_insert_with(b"a", 2, || 0), 7);
     }
 
     #[test]
     fn a_new_generation_empties_the_cache() {
         let mut cache = MatchCache::new(4);
-        cache.insert(b"a", 1, 10);
-        assert_eq!(cache.get(b"a", 1), Some(10));
-        assert_eq!(cache.get(b"a", 2), None);
-        assert!(cache.is_empty());
+        cache.get_or_insert_with(b"a", 1, || 10);
+        cache.get_or_insert_with(b"b", 1, || 11);
+        assert_eq!(*cache.get_or_insert_with(b"a", 1, || 0), 10);
+        assert_eq!(*cache.get_or_insert_with(b"a", 2, || 20), 20);
+        assert_eq!(cache.len(), 1, "only what was asked at the new generation");
     }
 
     #[test]
     fn capacity_is_a_bound() {
         let mut cache = MatchCache::new(2);
         for (i, s) in [b"a", b"b", b"c"].iter().enumerate() {
-            cache.insert(*s, 0, i);
+            cache.get_or_insert_with(*s, 0, || i);
         }
         assert!(cache.len() <= 2);
-        assert_eq!(cache.get(b"c", 0), Some(2));
+        assert_eq!(*cache.get_or_insert_with(b"c", 0, || 99), 2);
     }
 }
