@@ -5,6 +5,7 @@
 //!   [`config`]: config files decoded into options, and reload.
 //! - [`server`]: shared state, accept loop, shutdown, lame duck mode.
 //! - [`client`]: one connection = a reader task and a writer task around a shared [`client::Client`].
+//! - [`busy_poll`]: the runtime keeps polling for a moment after a request.
 //! - [`router`]: delivery of a publish to what it matched (plain subscribers, one member per queue group).
 //! - [`account`]: an account's subject space (its trie); [`subscription`]: one `SUB`.
 //! - [`imports`]: stream and service imports, and service replies routed back.
@@ -19,6 +20,7 @@
 
 pub mod account;
 pub mod banner;
+pub mod busy_poll;
 pub mod client;
 pub mod config;
 pub mod flags;

@@ -50,6 +50,8 @@ pub struct ServerShared {
     /// (a revoked user is cut off at once).
     security_changed: tokio::sync::watch::Sender<u64>,
     pub stats: ServerStats,
+    /// Keeps the runtime polling its sockets for a moment after a request.
+    pub busy_poll: crate::busy_poll::BusyPoll,
     /// Cancelled to stop everything.
     pub shutdown: CancellationToken,
     /// Cancelled to stop accepting (lame duck mode, shutdown).
@@ -278,6 +280,7 @@ impl Server {
             security_epoch: AtomicU64::new(0),
             security_changed: tokio::sync::watch::channel(0).0,
             stats: ServerStats::default(),
+            busy_poll: Default::default(),
             shutdown: CancellationToken::new(),
             stop_accepting: CancellationToken::new(),
             lame_duck: AtomicBool::new(false),
@@ -321,6 +324,7 @@ impl Server {
                 .spawn(crate::websocket::accept_loop(shared.clone(), listener));
         }
         shared.tasks.spawn(accept_loop(shared.clone(), listener));
+        crate::busy_poll::start(&shared);
         let no_system = shared
             .opts
             .raw

@@ -20,7 +20,7 @@ impl Running {
 
     /// Under `taskset` on one CPU, where the server picks its single-threaded scheduler;
     /// `None` without `taskset`.
-    fn start_on_one_cpu(extra: &[&str]) -> Option<Self> {
+    fn start_on_one_cpu(env: &[(&str, &str)], extra: &[&str]) -> Option<Self> {
         let status = std::fs::read_to_string("/proc/self/status").ok()?;
         let allowed = status
             .lines()
@@ -30,7 +30,7 @@ impl Running {
         let first = allowed.split([',', '-']).next()?.to_string();
         Command::new("taskset").arg("-V").output().ok()?;
         let mut command = Command::new("taskset");
-        command.args(["-c", &first, BIN]);
+        command.args(["-c", &first, BIN]).envs(env.iter().copied());
         Some(Self::launch(command, extra))
     }
 
@@ -68,6 +68,27 @@ impl Running {
         let ports: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(self.ports_file()).unwrap()).unwrap();
         ports["nats"][0].as_str().unwrap().to_string()
+    }
+
+    /// CPU time the server has used (user and system).
+    fn cpu_time(&self) -> Duration {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap();
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .unwrap()
+            .1
+            .split_whitespace()
+            .collect();
+        let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+        // Linux reports in USER_HZ, 100 per second on every architecture it runs on.
+        Duration::from_millis(ticks * 10)
+    }
+
+    /// CPU time the server uses over the next `wall`.
+    fn cpu_over(&self, wall: Duration) -> Duration {
+        let before = self.cpu_time();
+        std::thread::sleep(wall);
+        self.cpu_time() - before
     }
 
     fn signal(&self, command: &str) {
@@ -157,7 +178,7 @@ fn unbuilt_feature_flags_are_accepted_and_reported() {
 /// signals all still work there.
 #[test]
 fn on_one_cpu_the_server_serves_and_stops() {
-    let Some(mut server) = Running::start_on_one_cpu(&[]) else {
+    let Some(mut server) = Running::start_on_one_cpu(&[], &[]) else {
         eprintln!("skipped: no taskset");
         return;
     };
@@ -177,6 +198,45 @@ fn on_one_cpu_the_server_serves_and_stops() {
     server.signal("quit");
     assert!(server.wait_exit(Duration::from_secs(10)));
     assert!(!server.ports_file().exists());
+}
+
+/// On one CPU, a delivered request (a message with a reply subject) keeps the server
+/// polling its sockets for a moment: a long moment here, so the CPU it takes shows. Plain
+/// messages do not, and once the moment passes the server is idle again.
+#[test]
+fn on_one_cpu_a_request_keeps_the_server_polling_for_a_moment() {
+    let env = [("RNATS_BUSY_POLL_US", "1000000")];
+    let Some(server) = Running::start_on_one_cpu(&env, &[]) else {
+        eprintln!("skipped: no taskset");
+        return;
+    };
+    let addr = addr_of(&server.client_url());
+    let mut service = RawClient::connect(addr);
+    service.info();
+    service.send(b"CONNECT {\"verbose\":false}\r\nSUB svc 1\r\nPING\r\n");
+    service.expect(b"PONG\r\n", Duration::from_secs(5));
+    let mut client = RawClient::connect(addr);
+    client.info();
+    client.send(b"CONNECT {\"verbose\":false}\r\nPUB svc 5\r\nplain\r\n");
+    service.expect(b"MSG svc 1 5\r\nplain\r\n", Duration::from_secs(5));
+    let quiet = Duration::from_millis(100);
+    let plain = server.cpu_over(Duration::from_millis(500));
+    assert!(
+        plain <= quiet,
+        "a plain message left the server busy: {plain:?}"
+    );
+
+    client.send(b"PUB svc _INBOX.a 3\r\nreq\r\n");
+    service.expect(b"MSG svc 1 _INBOX.a 3\r\nreq\r\n", Duration::from_secs(5));
+    let polling = server.cpu_over(Duration::from_millis(500));
+    assert!(
+        polling >= Duration::from_millis(150),
+        "no polling after a request: {polling:?}"
+    );
+
+    std::thread::sleep(Duration::from_millis(700));
+    let after = server.cpu_over(Duration::from_millis(500));
+    assert!(after <= quiet, "still busy after the window: {after:?}");
 }
 
 #[test]

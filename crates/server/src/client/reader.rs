@@ -230,6 +230,8 @@ struct Connection {
     cache: Option<MatchCache<MatchResult>>,
     router: Router,
     in_msgs: u64,
+    /// This read batch delivered a message with a reply subject.
+    requests_delivered: bool,
     in_bytes: u64,
     trace: bool,
     auth: ConnAuth,
@@ -281,6 +283,7 @@ impl Connection {
             ping_sent: None,
             cache,
             in_msgs: 0,
+            requests_delivered: false,
             in_bytes: 0,
             trace,
         }
@@ -391,6 +394,9 @@ impl Connection {
                                 .await;
                         }
                         self.process(&mut buf);
+                        if std::mem::take(&mut self.requests_delivered) {
+                            self.server.busy_poll.request_delivered();
+                        }
                         let delivered = self.router.flush();
                         self.publish_counters();
                         self.router.stall(STALL_BUDGET).await;
@@ -886,6 +892,9 @@ impl Connection {
         let delivered = self
             .router
             .route(&self.server, &self.account, &self.client, matches, msg);
+        if delivered > 0 && publish.reply.is_some() {
+            self.requests_delivered = true;
+        }
         if delivered == 0 && self.no_responders {
             if let Some(reply) = publish.reply {
                 router::no_responders(&self.account, &self.client, subject, reply);
