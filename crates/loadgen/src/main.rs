@@ -2,6 +2,7 @@
 //! server's limit, counting every delivery. Used by `scripts/bench-compare`; each run prints
 //! one JSON line.
 
+mod polled;
 mod scenarios;
 mod stream;
 mod wire;
@@ -60,6 +61,10 @@ enum Scenario {
         requests: u64,
         #[arg(long, default_value_t = 1)]
         concurrency: u64,
+        /// Drive every connection from one thread with non-blocking reads in a loop, so the
+        /// load generator's own wake-ups are not in the measured latency
+        #[arg(long)]
+        poll: bool,
     },
     /// 10,000 literal subscriptions plus `*` and `>`, publisher cycling over 20,000 subjects
     Wildcard {
@@ -103,7 +108,14 @@ fn main() {
             size,
             requests,
             concurrency,
+            poll: false,
         } => scenarios::request_reply(s, size, requests, concurrency),
+        Scenario::Reqrep {
+            size,
+            requests,
+            concurrency,
+            poll: true,
+        } => polled::request_reply(s, size, requests, concurrency),
         Scenario::Wildcard { size, msgs } => scenarios::wildcard(s, size, msgs),
         Scenario::Idle { conns, subs, hold } => {
             scenarios::idle(s, conns, subs, Duration::from_secs(hold))

@@ -24,7 +24,7 @@ fn cpu_seconds() -> f64 {
 }
 
 /// How long a receiver waits for the next message before calling the run short.
-const IDLE: Duration = Duration::from_secs(10);
+pub const IDLE: Duration = Duration::from_secs(10);
 /// Read timeout of receivers, so they notice when others have received the rest.
 const POLL: Duration = Duration::from_millis(100);
 

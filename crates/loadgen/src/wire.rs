@@ -45,8 +45,17 @@ impl Conn {
         Ok(())
     }
 
-    pub fn send(&mut self, bytes: &[u8]) -> Result<()> {
-        self.stream.write_all(bytes)?;
+    /// Writes all of `bytes`; on a non-blocking socket, spins while its buffer is full.
+    pub fn send(&mut self, mut bytes: &[u8]) -> Result<()> {
+        while !bytes.is_empty() {
+            match self.stream.write(bytes) {
+                Ok(0) => bail!("connection closed by server"),
+                Ok(n) => bytes = &bytes[n..],
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => std::hint::spin_loop(),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
         Ok(())
     }
 
@@ -80,7 +89,17 @@ impl Conn {
         }
     }
 
+    /// Reads more; fails if nothing came within the read timeout.
     fn fill(&mut self) -> Result<()> {
+        if !self.try_fill()? {
+            bail!("timed out waiting for the server");
+        }
+        Ok(())
+    }
+
+    /// Reads more; `false` if nothing came (a non-blocking socket had nothing, or the read
+    /// timeout passed).
+    fn try_fill(&mut self) -> Result<bool> {
         if self.start > 0 {
             self.buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
@@ -89,21 +108,17 @@ impl Conn {
         if self.end == self.buf.len() {
             self.buf.resize(self.buf.len() * 2, 0);
         }
-        let n = match self.stream.read(&mut self.buf[self.end..]) {
+        match self.stream.read(&mut self.buf[self.end..]) {
             Ok(0) => bail!("connection closed by server"),
-            Ok(n) => n,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) =>
-            {
-                bail!("timed out waiting for the server")
+            Ok(n) => {
+                self.end += n;
+                Ok(true)
             }
-            Err(e) => return Err(e.into()),
-        };
-        self.end += n;
-        Ok(())
+            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+                Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Whether everything read so far has been handed out (the next event needs a read).
@@ -114,43 +129,97 @@ impl Conn {
     /// The next MSG/HMSG or PONG; PINGs are answered, +OK/INFO skipped.
     pub fn next_event(&mut self) -> Result<Event<'_>> {
         loop {
+            if let Some(found) = self.buffered_event()? {
+                return Ok(self.event(found));
+            }
+            self.fill()?;
+        }
+    }
+
+    /// Like [`Conn::next_event`] but without waiting: `None` when no whole event has
+    /// arrived yet. The socket must be non-blocking ([`Conn::set_nonblocking`]).
+    pub fn poll_event(&mut self) -> Result<Option<Event<'_>>> {
+        if let Some(found) = self.buffered_event()? {
+            return Ok(Some(self.event(found)));
+        }
+        if !self.try_fill()? {
+            return Ok(None);
+        }
+        Ok(self.buffered_event()?.map(|found| self.event(found)))
+    }
+
+    /// Switches the socket to non-blocking reads and writes (then `send` spins on a full
+    /// socket buffer).
+    pub fn set_nonblocking(&self) -> Result<()> {
+        self.stream.set_nonblocking(true)?;
+        Ok(())
+    }
+
+    /// Consumes buffered lines that are not events (answering PINGs) up to the next whole
+    /// event, and says where it is; `None` if the buffer holds no whole event yet.
+    fn buffered_event(&mut self) -> Result<Option<Found>> {
+        loop {
             let Some(nl) = memchr::memchr(b'\n', &self.buf[self.start..self.end]) else {
-                self.fill()?;
-                continue;
+                return Ok(None);
             };
             let line_start = self.start;
             let line_end = line_start + nl + 1;
             let line = &self.buf[line_start..line_end - 2];
             if line.starts_with(b"MSG ") || line.starts_with(b"HMSG ") {
                 let fields = split_fields(line)?;
-                let size = fields.size;
-                let need = line_end + size + 2;
+                let need = line_end + fields.size + 2;
                 if need > self.end {
                     if need - line_start > self.buf.len() {
                         self.buf.resize(need - line_start, 0);
                     }
-                    self.fill()?;
-                    continue;
+                    return Ok(None);
                 }
                 self.start = need;
-                let line = &self.buf[line_start..line_end - 2];
-                return Ok(Event::Msg {
-                    subject: &line[fields.subject.0..fields.subject.1],
-                    reply: fields.reply.map(|(a, b)| &line[a..b]),
-                    payload: &self.buf[line_end..line_end + size],
-                });
+                return Ok(Some(Found::Msg {
+                    line_start,
+                    line_end,
+                    fields,
+                }));
             }
             self.start = line_end;
             if line.starts_with(b"PONG") {
-                return Ok(Event::Pong);
+                return Ok(Some(Found::Pong));
             }
             if line.starts_with(b"PING") {
-                self.stream.write_all(b"PONG\r\n")?;
+                self.send(b"PONG\r\n")?;
             } else if line.starts_with(b"-ERR") {
                 bail!("server error: {}", String::from_utf8_lossy(line));
             }
         }
     }
+
+    fn event(&self, found: Found) -> Event<'_> {
+        match found {
+            Found::Pong => Event::Pong,
+            Found::Msg {
+                line_start,
+                line_end,
+                fields,
+            } => {
+                let line = &self.buf[line_start..line_end - 2];
+                Event::Msg {
+                    subject: &line[fields.subject.0..fields.subject.1],
+                    reply: fields.reply.map(|(a, b)| &line[a..b]),
+                    payload: &self.buf[line_end..line_end + fields.size],
+                }
+            }
+        }
+    }
+}
+
+/// Where a whole buffered event is.
+enum Found {
+    Msg {
+        line_start: usize,
+        line_end: usize,
+        fields: MsgFields,
+    },
+    Pong,
 }
 
 /// Appends `PUB subject [reply] len\r\npayload\r\n`.
