@@ -42,6 +42,11 @@ pub struct Outbound {
     in_flight: bool,
 }
 
+/// Publishers wait for a consumer whose pending bytes pass three quarters of `max_pending`
+/// (the original's mark) or this, whichever is less. A backlog past it only adds memory that
+/// has gone cold by the time it is written (fresh pages, a cache miss on every copy into
+/// it); one below it cycles through the same chunks while they are still in cache.
+const STALL_MARK_CAP: usize = 1 << 20;
 const FIRST_CHUNK: usize = 512;
 const MAX_CHUNK: usize = 64 * 1024;
 /// Emptied chunks kept for reuse: enough for one full write batch, so a backlogged
@@ -74,9 +79,9 @@ impl Outbound {
         self.closed
     }
 
-    /// Past three quarters of `max_pending`: publishers to this client are stalled briefly.
+    /// Past the stall mark: publishers to this client are stalled briefly.
     pub fn is_backed_up(&self) -> bool {
-        self.pending > self.max_pending / 4 * 3
+        self.pending > (self.max_pending / 4 * 3).min(STALL_MARK_CAP)
     }
 
     /// Encodes into the buffer. `size_hint` is about what `encode` will write; when it does
@@ -211,6 +216,23 @@ mod tests {
         assert_eq!(taken(&mut out), b"abcdef");
         assert!(out.is_empty());
         assert_eq!(out.push(1, |b| b.extend_from_slice(b"g")), Enqueued::First);
+    }
+
+    #[test]
+    fn publishers_stall_at_three_quarters_of_a_small_max_pending_and_at_one_mib_of_a_large_one() {
+        let fill = |max_pending: usize, bytes: usize| {
+            let mut out = Outbound::new(max_pending);
+            out.push(bytes, |b| b.resize(bytes, b'x'));
+            out.is_backed_up()
+        };
+        assert!(!fill(1000, 750));
+        assert!(fill(1000, 751));
+        let large = 64 << 20;
+        assert!(!fill(large, STALL_MARK_CAP));
+        assert!(
+            fill(large, STALL_MARK_CAP + 1),
+            "a deep backlog only goes cold"
+        );
     }
 
     #[test]
