@@ -108,14 +108,14 @@ fn main() {
             size,
             requests,
             concurrency,
-            poll: false,
-        } => scenarios::request_reply(s, size, requests, concurrency),
-        Scenario::Reqrep {
-            size,
-            requests,
-            concurrency,
-            poll: true,
-        } => polled::request_reply(s, size, requests, concurrency),
+            poll,
+        } => {
+            if poll {
+                polled::request_reply(s, size, requests, concurrency)
+            } else {
+                scenarios::request_reply(s, size, requests, concurrency)
+            }
+        }
         Scenario::Wildcard { size, msgs } => scenarios::wildcard(s, size, msgs),
         Scenario::Idle { conns, subs, hold } => {
             scenarios::idle(s, conns, subs, Duration::from_secs(hold))

@@ -10,9 +10,9 @@ use std::time::Instant;
 
 use anyhow::{bail, Result};
 use hdrhistogram::Histogram;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use crate::scenarios::IDLE;
+use crate::scenarios::{latency_report, IDLE};
 use crate::wire::{payload, put_pub, seq_of, Conn, Event};
 
 /// One requester: its connection, inbox, next sequence number and when it sent.
@@ -36,20 +36,16 @@ impl Requester {
 /// A responder and `concurrency` requesters, each waiting for its reply before the next,
 /// all on this thread.
 pub fn request_reply(addr: &str, size: usize, requests: u64, concurrency: u64) -> Result<Value> {
-    let mut responder = Conn::connect(addr)?;
-    responder.send(b"SUB bench.svc 1\r\n")?;
-    responder.round_trip(|_, _, _| {})?;
+    let mut responder = Conn::subscribed(addr, "bench.svc")?;
     let per = requests / concurrency;
     let mut requesters = Vec::new();
     for c in 0..concurrency {
-        let mut conn = Conn::connect(addr)?;
-        let inbox = format!("_INBOX.bench.{c}").into_bytes();
-        conn.send(&[b"SUB ", &inbox[..], b" 1\r\n"].concat())?;
-        conn.round_trip(|_, _, _| {})?;
+        let inbox = format!("_INBOX.bench.{c}");
+        let conn = Conn::subscribed(addr, &inbox)?;
         conn.set_nonblocking()?;
         requesters.push(Requester {
             conn,
-            inbox,
+            inbox: inbox.into_bytes(),
             seq: 0,
             sent_at: Instant::now(),
         });
@@ -107,11 +103,7 @@ pub fn request_reply(addr: &str, size: usize, requests: u64, concurrency: u64) -
         }
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let us = |q: f64| hist.value_at_quantile(q) as f64 / 1000.0;
-    Ok(
-        json!({"scenario": "reqrep", "polled": true, "concurrency": concurrency,
-              "requests": hist.len(), "answered": answered, "elapsed_s": elapsed,
-              "req_per_s": hist.len() as f64 / elapsed,
-              "p50_us": us(0.5), "p90_us": us(0.9), "p99_us": us(0.99), "p999_us": us(0.999)}),
-    )
+    let mut report = latency_report(concurrency, &hist, answered, elapsed);
+    report["polled"] = true.into();
+    Ok(report)
 }

@@ -193,9 +193,7 @@ pub fn pub_sub(addr: &str, size: usize, msgs: u64, subscribers: u64, queue: bool
 
 /// A responder and `concurrency` requesters, each waiting for its reply before the next.
 pub fn request_reply(addr: &str, size: usize, requests: u64, concurrency: u64) -> Result<Value> {
-    let mut responder = Conn::connect(addr)?;
-    responder.send(b"SUB bench.svc 1\r\n")?;
-    responder.round_trip(|_, _, _| {})?;
+    let mut responder = Conn::subscribed(addr, "bench.svc")?;
     let expected = requests / concurrency * concurrency;
     let responder_thread = thread::spawn(move || -> Result<u64> {
         responder.set_timeout(Some(IDLE))?;
@@ -227,10 +225,8 @@ pub fn request_reply(addr: &str, size: usize, requests: u64, concurrency: u64) -
         let (addr, barrier) = (addr.to_string(), barrier.clone());
         let per = requests / concurrency;
         handles.push(thread::spawn(move || -> Result<Histogram<u64>> {
-            let mut conn = Conn::connect(&addr)?;
             let inbox = format!("_INBOX.bench.{c}");
-            conn.send(format!("SUB {inbox} 1\r\n").as_bytes())?;
-            conn.round_trip(|_, _, _| {})?;
+            let mut conn = Conn::subscribed(&addr, &inbox)?;
             conn.set_timeout(Some(IDLE))?;
             let mut hist = Histogram::<u64>::new(3)?;
             let mut out = Vec::new();
@@ -268,12 +264,20 @@ pub fn request_reply(addr: &str, size: usize, requests: u64, concurrency: u64) -
     let answered = responder_thread
         .join()
         .map_err(|_| anyhow::anyhow!("responder panicked"))??;
-    let us = |q: f64| all.value_at_quantile(q) as f64 / 1000.0;
-    Ok(
-        json!({"scenario": "reqrep", "concurrency": concurrency, "requests": all.len(),
-              "answered": answered, "elapsed_s": elapsed, "req_per_s": all.len() as f64 / elapsed,
-              "p50_us": us(0.5), "p90_us": us(0.9), "p99_us": us(0.99), "p999_us": us(0.999)}),
-    )
+    Ok(latency_report(concurrency, &all, answered, elapsed))
+}
+
+/// A request/reply run's JSON line: round-trip percentiles in microseconds.
+pub fn latency_report(
+    concurrency: u64,
+    hist: &Histogram<u64>,
+    answered: u64,
+    elapsed: f64,
+) -> Value {
+    let us = |q: f64| hist.value_at_quantile(q) as f64 / 1000.0;
+    json!({"scenario": "reqrep", "concurrency": concurrency, "requests": hist.len(),
+          "answered": answered, "elapsed_s": elapsed, "req_per_s": hist.len() as f64 / elapsed,
+          "p50_us": us(0.5), "p90_us": us(0.9), "p99_us": us(0.99), "p999_us": us(0.999)})
 }
 
 /// 10,000 literal subscriptions plus `*` and `>`, a publisher cycling over 20,000 subjects.

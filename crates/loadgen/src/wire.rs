@@ -40,6 +40,14 @@ impl Conn {
         Ok(conn)
     }
 
+    /// A connection subscribed to `subject` (sid 1), the subscription in place on return.
+    pub fn subscribed(addr: &str, subject: &str) -> Result<Self> {
+        let mut conn = Self::connect(addr)?;
+        conn.send(format!("SUB {subject} 1\r\n").as_bytes())?;
+        conn.round_trip(|_, _, _| {})?;
+        Ok(conn)
+    }
+
     pub fn set_timeout(&self, t: Option<Duration>) -> Result<()> {
         self.stream.set_read_timeout(t)?;
         Ok(())

@@ -62,15 +62,19 @@ pub fn start(server: &Arc<ServerShared>) {
 impl BusyPoll {
     /// Notes that a read batch delivered at least one request.
     pub fn request_delivered(&self) {
-        // A plain store on the hot path; the swap and the wake only for the first request
-        // after a quiet spell.
-        self.requested.store(true, Ordering::Relaxed);
+        // A load, and a store only when the flag is clear: readers on other threads then
+        // share the line instead of taking it in turn (with no poller the flag stays set).
+        // The swap and the wake only for the first request after a quiet spell.
+        if !self.requested.load(Ordering::Relaxed) {
+            self.requested.store(true, Ordering::Relaxed);
+        }
         if self.asleep.load(Ordering::Relaxed) && self.asleep.swap(false, Ordering::AcqRel) {
             self.wake.notify_one();
         }
     }
 
     /// Whether the window is open, once the poller runs.
+    #[cfg(test)]
     pub fn is_polling(&self) -> bool {
         !self.asleep.load(Ordering::Acquire)
     }

@@ -126,6 +126,14 @@ fn wait_for(mut cond: impl FnMut() -> bool) {
     }
 }
 
+/// A raw client past INFO and CONNECT (not verbose).
+fn connected(addr: std::net::SocketAddr) -> RawClient {
+    let mut client = RawClient::connect(addr);
+    client.info();
+    client.send(b"CONNECT {\"verbose\":false}\r\n");
+    client
+}
+
 fn addr_of(url: &str) -> std::net::SocketAddr {
     url.trim_start_matches("nats://").parse().unwrap()
 }
@@ -187,13 +195,11 @@ fn on_one_cpu_the_server_serves_and_stops() {
         .count();
     assert_eq!(threads, 1, "one thread runs everything");
     let addr = addr_of(&server.client_url());
-    let mut sub = RawClient::connect(addr);
-    sub.info();
-    sub.send(b"CONNECT {\"verbose\":false}\r\nSUB one.cpu 1\r\nPING\r\n");
+    let mut sub = connected(addr);
+    sub.send(b"SUB one.cpu 1\r\nPING\r\n");
     sub.expect(b"PONG\r\n", Duration::from_secs(5));
-    let mut publisher = RawClient::connect(addr);
-    publisher.info();
-    publisher.send(b"CONNECT {\"verbose\":false}\r\nPUB one.cpu 2\r\nhi\r\n");
+    let mut publisher = connected(addr);
+    publisher.send(b"PUB one.cpu 2\r\nhi\r\n");
     sub.expect(b"MSG one.cpu 1 2\r\nhi\r\n", Duration::from_secs(5));
     server.signal("quit");
     assert!(server.wait_exit(Duration::from_secs(10)));
@@ -211,13 +217,11 @@ fn on_one_cpu_a_request_keeps_the_server_polling_for_a_moment() {
         return;
     };
     let addr = addr_of(&server.client_url());
-    let mut service = RawClient::connect(addr);
-    service.info();
-    service.send(b"CONNECT {\"verbose\":false}\r\nSUB svc 1\r\nPING\r\n");
+    let mut service = connected(addr);
+    service.send(b"SUB svc 1\r\nPING\r\n");
     service.expect(b"PONG\r\n", Duration::from_secs(5));
-    let mut client = RawClient::connect(addr);
-    client.info();
-    client.send(b"CONNECT {\"verbose\":false}\r\nPUB svc 5\r\nplain\r\n");
+    let mut client = connected(addr);
+    client.send(b"PUB svc 5\r\nplain\r\n");
     service.expect(b"MSG svc 1 5\r\nplain\r\n", Duration::from_secs(5));
     let quiet = Duration::from_millis(100);
     let plain = server.cpu_over(Duration::from_millis(500));

@@ -230,9 +230,9 @@ struct Connection {
     cache: Option<MatchCache<MatchResult>>,
     router: Router,
     in_msgs: u64,
+    in_bytes: u64,
     /// This read batch delivered a message with a reply subject.
     requests_delivered: bool,
-    in_bytes: u64,
     trace: bool,
     auth: ConnAuth,
     transport: Transport,
@@ -283,8 +283,8 @@ impl Connection {
             ping_sent: None,
             cache,
             in_msgs: 0,
-            requests_delivered: false,
             in_bytes: 0,
+            requests_delivered: false,
             trace,
         }
     }
