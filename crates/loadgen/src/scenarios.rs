@@ -68,14 +68,13 @@ pub fn publish_only(addr: &str, size: usize, msgs: u64, publishers: u64) -> Resu
     let barrier = Arc::new(Barrier::new(publishers as usize + 1));
     let per = msgs / publishers;
     let mut handles = Vec::new();
-    for _ in 0..publishers {
+    for p in 0..publishers {
         let addr = addr.to_string();
         let barrier = barrier.clone();
         handles.push(thread::spawn(move || -> Result<()> {
             let mut conn = Conn::connect(&addr)?;
             conn.round_trip(|_, _, _| {})?;
-            // Nobody receives these: the payloads need not be distinct.
-            let stream = PubStream::repeating(b"bench.pub", size, per);
+            let mut stream = PubStream::repeating(b"bench.pub", size, p * per, (p + 1) * per);
             barrier.wait();
             stream.send(&mut conn)?;
             conn.round_trip(|_, _, _| {})
@@ -156,7 +155,7 @@ pub fn pub_sub(addr: &str, size: usize, msgs: u64, subscribers: u64, queue: bool
         }));
     }
     ready.wait();
-    let stream = PubStream::build(&|_| b"bench.ps".to_vec(), size, 0, msgs);
+    let mut stream = PubStream::repeating(b"bench.ps", size, 0, msgs);
     let mut publisher = Conn::connect(addr)?;
     publisher.round_trip(|_, _, _| {})?;
     let (started, cpu0) = (Instant::now(), cpu_seconds());
@@ -317,7 +316,7 @@ pub fn wildcard(addr: &str, size: usize, msgs: u64) -> Result<Value> {
         }));
     }
     ready.wait();
-    let stream = PubStream::build(
+    let mut stream = PubStream::build(
         &|seq| format!("bench.wc.{}", seq % SUBJECTS).into_bytes(),
         size,
         0,
