@@ -119,6 +119,23 @@ impl Parser {
         }
     }
 
+    /// A complete plain `PUB`/`HPUB` at the front of `buf`, and how many bytes it takes;
+    /// `None` for anything else (another op, a partial or malformed one), which [`parse`]
+    /// then answers. For a read loop that handles publishes on their own path: the message
+    /// goes straight to it, not through the [`ClientOp`] that every op shares.
+    ///
+    /// [`parse`]: Parser::parse
+    #[inline(always)]
+    pub fn parse_publish<'a>(&mut self, buf: &'a [u8]) -> Option<(Publish<'a>, usize)> {
+        match self.parse_pub_fast(buf) {
+            Some(Ok(Some((ClientOp::Pub(publish), len)))) => {
+                self.wanted = 0;
+                Some((publish, len))
+            }
+            _ => None,
+        }
+    }
+
     /// Any op, from a search for the line's end, then its name, then its arguments.
     #[inline(never)]
     fn parse_general<'a>(
@@ -202,7 +219,7 @@ impl Parser {
     /// the line's end together. Anything else (a partial line, a stray `\r`, too many fields,
     /// an over-long line, another op) is `None`, left to the general path, which gives the
     /// same answer for plain lines and the precise error for the rest.
-    #[inline]
+    #[inline(always)]
     fn parse_pub_fast<'a>(
         &mut self,
         buf: &'a [u8],

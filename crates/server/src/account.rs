@@ -88,11 +88,18 @@ impl Account {
     }
 
     /// The subject a publish to `subject` is routed as, when a mapping applies.
-    #[inline]
+    /// Inlined into the publish path, the check for no mappings at all; the rest out of
+    /// line.
+    #[inline(always)]
     pub fn map_subject(&self, subject: &[u8], roll: u32) -> Option<Vec<u8>> {
         if !self.has_mappings.load(Ordering::Acquire) {
             return None;
         }
+        self.apply_mappings(subject, roll)
+    }
+
+    #[inline(never)]
+    fn apply_mappings(&self, subject: &[u8], roll: u32) -> Option<Vec<u8>> {
         let mappings = self.mappings.read().clone();
         mappings.apply(subject, roll)
     }

@@ -42,7 +42,25 @@ impl<V: Clone> MatchCache<V> {
     /// result is fresher than its label, and the next call (with the newer generation) drops
     /// it with the rest. Borrowing the result (rather than cloning it out) keeps a reference
     /// count off the per-message path.
+    ///
+    /// A hit on the last subject is inlined into the caller; the rest is out of line.
+    #[inline(always)]
     pub fn get_or_insert_with(
+        &mut self,
+        subject: &[u8],
+        generation: u64,
+        compute: impl FnOnce() -> V,
+    ) -> &V {
+        if generation == self.generation && self.last_subject == subject {
+            if let Some(ref last) = self.last {
+                return last;
+            }
+        }
+        self.get_or_insert_slow(subject, generation, compute)
+    }
+
+    #[inline(never)]
+    fn get_or_insert_slow(
         &mut self,
         subject: &[u8],
         generation: u64,
@@ -53,10 +71,15 @@ impl<V: Clone> MatchCache<V> {
             self.generation = generation;
         }
         if self.last_subject == subject {
-            let (entries, capacity) = (&mut self.entries, self.capacity);
-            return self
-                .last
-                .get_or_insert_with(|| lookup(entries, capacity, subject, compute).clone());
+            // A match on the place, not `Option::get_or_insert_with`: a hit must not first
+            // build the closure a miss would run (copying `compute` in through memory).
+            return match self.last {
+                Some(ref last) => last,
+                None => {
+                    let computed = lookup(&mut self.entries, self.capacity, subject, compute);
+                    self.last.insert(computed.clone())
+                }
+            };
         }
         self.last_subject.clear();
         self.last_subject.extend_from_slice(subject);

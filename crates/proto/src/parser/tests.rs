@@ -166,6 +166,21 @@ fn limits_are_checked_before_buffering() {
 }
 
 #[test]
+fn a_publish_after_a_partial_one_wants_nothing_more() {
+    let mut parser = Parser::new(Limits::default());
+    assert_eq!(parser.parse(b"PUB a 5\r\nhel").unwrap(), None);
+    assert_eq!(parser.bytes_wanted(0), 16);
+    let (publish, len) = parser.parse_publish(b"PUB a 5\r\nhello\r\n").unwrap();
+    assert_eq!(
+        (publish.subject, publish.payload, len),
+        (&b"a"[..], &b"hello"[..], 16)
+    );
+    assert_eq!(parser.bytes_wanted(0), 0);
+    assert!(parser.parse_publish(b"PING\r\n").is_none());
+    assert!(parser.parse_publish(b"PUB a 5\r\nhel").is_none());
+}
+
+#[test]
 fn hpub_needs_negotiated_headers() {
     let mut parser = Parser::new(Limits::default());
     assert_eq!(
@@ -264,7 +279,14 @@ proptest! {
         general.set_headers(headers);
         let a = format!("{:?}", fast.parse(&input));
         let b = format!("{:?}", general.parse_general(&input));
-        prop_assert_eq!(a, b);
+        prop_assert_eq!(&a, &b);
         prop_assert_eq!(fast.bytes_wanted(0), general.bytes_wanted(0));
+        // `parse_publish` answers only complete publishes, and answers them as `parse` does.
+        let mut publish_only = Parser::new(limits);
+        publish_only.set_headers(headers);
+        if let Some((publish, len)) = publish_only.parse_publish(&input) {
+            prop_assert_eq!(format!("{:?}", Ok::<_, ProtoError>(Some((ClientOp::Pub(publish), len)))), b);
+            prop_assert_eq!(publish_only.bytes_wanted(0), 0);
+        }
     }
 }

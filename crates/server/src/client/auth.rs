@@ -334,13 +334,14 @@ impl ConnAuth {
         self.check(security, client, true)
     }
 
-    #[inline]
+    /// Inlined into the publish path, the check for no permissions at all; the rest out of
+    /// line.
+    #[inline(always)]
     pub fn can_publish(&mut self, client: &Client, subject: &[u8]) -> bool {
-        let Some(checker) = &mut self.permissions else {
-            return true;
-        };
-        let subject = String::from_utf8_lossy(subject);
-        checker.can_publish(&subject) || client.allow_reply(&subject, Instant::now())
+        match &mut self.permissions {
+            None => true,
+            Some(checker) => may_publish(checker, client, subject),
+        }
     }
 
     pub fn can_subscribe(&self, subject: &[u8], queue: Option<&[u8]>) -> bool {
@@ -358,6 +359,12 @@ impl ConnAuth {
             .needs_delivery_filter(&String::from_utf8_lossy(subject))
             .then(|| filter.clone())
     }
+}
+
+#[inline(never)]
+fn may_publish(checker: &mut PermissionChecker, client: &Client, subject: &[u8]) -> bool {
+    let subject = String::from_utf8_lossy(subject);
+    checker.can_publish(&subject) || client.allow_reply(&subject, Instant::now())
 }
 
 /// When a user JWT stops being good: at `exp` (counted in whole seconds from the current one,

@@ -449,7 +449,21 @@ impl Connection {
     fn process(&mut self, buf: &mut BytesMut) {
         let mut used = 0;
         loop {
-            match self.parser.parse(&buf[used..]) {
+            let rest = &buf[used..];
+            // The common case, a connected client's plain publish, on its own path: through
+            // the shared op, each message's fields would be stored and read back at once, and
+            // the wide read stalls on the narrow stores (a fifth of a small publish's time).
+            if self.connected && !self.trace {
+                if let Some((publish, len)) = self.parser.parse_publish(rest) {
+                    self.publish(publish);
+                    used += len;
+                    if self.client.is_closed() {
+                        break;
+                    }
+                    continue;
+                }
+            }
+            match self.parser.parse(rest) {
                 Ok(Some((op, len))) => {
                     self.handle(op);
                     used += len;
@@ -499,9 +513,9 @@ impl Connection {
         }
     }
 
-    // Inlined into the read loop (its one caller), with `publish`: out of line, the parsed
-    // op goes through memory and a call for every message (15 more instructions a publish).
-    #[inline(always)]
+    /// Any op but a connected client's plain publish (which `process` hands straight to
+    /// `publish`).
+    #[inline(never)]
     fn handle(&mut self, op: ClientOp<'_>) {
         if self.trace {
             trace!("{} - <<- {:?}", self.client.log_prefix(), op);
@@ -843,6 +857,9 @@ impl Connection {
         self.ok();
     }
 
+    // Inlined into both its callers: out of line, the message would go through memory and
+    // a call for every publish.
+    #[inline(always)]
     fn publish(&mut self, publish: Publish<'_>) {
         self.in_msgs += 1;
         self.in_bytes += (publish.payload.len() - publish.header_len) as u64;
