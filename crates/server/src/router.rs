@@ -6,7 +6,7 @@ use bytes::Bytes;
 use rnats_proto::encode;
 
 use crate::account::Account;
-use crate::client::{Client, CloseReason, Delivery};
+use crate::client::{trace, Client, CloseReason, Delivery};
 use crate::imports::{reply_token, Forward, ResponseRoute, REPLY_PREFIX};
 use crate::server::ServerShared;
 use crate::subscription::SubRef;
@@ -262,6 +262,9 @@ impl Router {
             }
             Delivery::LimitReached | Delivery::Closed => return false,
         }
+        if tracing::enabled!(tracing::Level::TRACE) {
+            trace_delivery(sub, &msg, with_headers, body);
+        }
         self.out_msgs += 1;
         self.out_bytes += body.len() as u64;
         true
@@ -332,6 +335,35 @@ pub fn remove_subscription(account: &Account, sub: &SubRef) {
         }
     }
     account.unsubscribe(sub);
+    trace_removed(sub);
+}
+
+/// `->> [MSG …]` and its payload, in the subscriber's log.
+#[cold]
+#[inline(never)]
+fn trace_delivery(sub: &SubRef, msg: &Message<'_>, with_headers: bool, body: &[u8]) {
+    if sub.client.is_internal() {
+        return;
+    }
+    let prefix = sub.client.log_prefix();
+    let header_len = with_headers.then_some(msg.header_len);
+    let line = trace::outbound_msg(msg.subject, &sub.sid, msg.reply, header_len, body.len());
+    tracing::trace!("{prefix} - ->> {line}");
+    if let Some(line) = trace::payload(body) {
+        tracing::trace!("{prefix} - ->> {line}");
+    }
+}
+
+/// `<-> [DELSUB <sid>]`, as the original traces a subscription's end.
+pub fn trace_removed(sub: &SubRef) {
+    if sub.client.is_internal() {
+        return;
+    }
+    tracing::trace!(
+        "{} - <-> [DELSUB {}]",
+        sub.client.log_prefix(),
+        String::from_utf8_lossy(&sub.sid)
+    );
 }
 
 /// The 503 status a requester gets when nobody listens, on its own subscription to `reply`.

@@ -171,6 +171,74 @@ fn default_log_level_is_quiet_about_connections_and_debug_is_not() {
     wait_for(|| chatty.log().contains("Client connection created"));
 }
 
+/// With `-V` every op in and out is traced in the original's words, after the connection's
+/// tag (its name, account and user); secrets are redacted. The expected lines are what
+/// nats-server 2.15.1 logged for the same session.
+#[test]
+fn trace_shows_the_protocol_as_the_original_does() {
+    let server = Running::start(&["-V"]);
+    let mut c = RawClient::connect(addr_of(&server.client_url()));
+    c.info();
+    c.send(
+        b"CONNECT {\"verbose\":true,\"headers\":true,\"name\":\"t1\",\"user\":\"u\",\"pass\":\"secret\"}\r\n\
+          PING\r\nSUB a 1\r\nSUB q grp 2\r\nPUB a 5\r\nhello\r\nPUB a r.x 7\r\nwo\"rld\n\r\n\
+          HPUB a 12 14\r\nNATS/1.0\r\n\r\nhi\r\nPUB  q\t 0\r\n\r\nUNSUB 1\r\nPUB a 1\r\nx\r\n\
+          INFO {}\r\n+OK\r\nPONG\r\nbogus\r\n",
+    );
+    let tag = "\"t1\" - \"$G/user:u\" - ";
+    let mut expected = vec![
+        r#"<<- [CONNECT {"verbose":true,"headers":true,"name":"t1","user":"u","pass":"[REDACTED]"}]"#.to_string(),
+    ];
+    for line in [
+        "->> [OK]",
+        "<<- [PING]",
+        "->> [PONG]",
+        "<<- [SUB a 1]",
+        "->> [OK]",
+        "<<- [SUB q grp 2]",
+        "->> [OK]",
+        "<<- [PUB a 5]",
+        r#"<<- MSG_PAYLOAD: ["hello"]"#,
+        "->> [OK]",
+        "->> [MSG a 1 5]",
+        r#"->> MSG_PAYLOAD: ["hello"]"#,
+        "<<- [PUB a r.x 7]",
+        r#"<<- MSG_PAYLOAD: ["wo\"rld\n"]"#,
+        "->> [OK]",
+        "->> [MSG a 1 r.x 7]",
+        r#"->> MSG_PAYLOAD: ["wo\"rld\n"]"#,
+        "<<- [HPUB a 12 14]",
+        r#"<<- MSG_PAYLOAD: ["NATS/1.0\r\n\r\nhi"]"#,
+        "->> [OK]",
+        "->> [HMSG a 1 12 14]",
+        r#"->> MSG_PAYLOAD: ["NATS/1.0\r\n\r\nhi"]"#,
+        "<<- [PUB q\t 0]",
+        "->> [OK]",
+        "->> [MSG q 2 0]",
+        "<<- [UNSUB 1]",
+        "->> [OK]",
+        "<-> [DELSUB 1]",
+        "<<- [PUB a 1]",
+        r#"<<- MSG_PAYLOAD: ["x"]"#,
+        "->> [OK]",
+        "<<- [PONG]",
+        "->> [-ERR Unknown Protocol Operation]",
+        "<-> [DELSUB 2]",
+    ] {
+        expected.push(format!("{tag}{line}"));
+    }
+    let traced = || -> Vec<String> {
+        let log = server.log();
+        log.lines()
+            .filter(|l| l.contains("[TRC]"))
+            .filter_map(|l| l.split_once(" - cid:")?.1.split_once(" - "))
+            .map(|(_, rest)| rest.to_string())
+            .collect()
+    };
+    wait_for(|| traced().len() >= expected.len());
+    assert_eq!(traced(), expected);
+}
+
 #[test]
 fn unbuilt_feature_flags_are_accepted_and_reported() {
     let server = Running::start(&["-js", "--routes", "nats://127.0.0.1:1"]);

@@ -293,6 +293,34 @@ impl ConnAuth {
         Ok(account)
     }
 
+    /// The user as the original's log lines name it: `user:<name>`, `nkey:<key>`,
+    /// `jwt:<key>` or `token`, from the credentials the client presented (checked or not);
+    /// `None` when it presented none.
+    pub fn log_label(&self, client: &Client) -> Option<String> {
+        if self.account_claims.is_some() {
+            return Some(format!("jwt:{}", client.meta.lock().user));
+        }
+        let c = &self.credentials;
+        let given = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+        given(&c.nkey)
+            .map(|nkey| format!("nkey:{nkey}"))
+            .or_else(|| given(&c.user).map(|user| format!("user:{user}")))
+            .or_else(|| given(&c.auth_token).map(|_| "token".to_string()))
+    }
+
+    /// The account as the original's log lines name it: in operator mode its public key and
+    /// its JWT's name.
+    pub fn account_label(&self, account: &str) -> String {
+        match self
+            .account_claims
+            .as_deref()
+            .map(|claims| claims.name.as_str())
+        {
+            Some(tag) if !tag.is_empty() => format!("{account}/{tag}"),
+            _ => account.to_string(),
+        }
+    }
+
     /// Operator mode: whether this connection holds at least as many subscriptions as its JWT
     /// (or account, or server) allows. The original closes such a connection whenever the
     /// limits are applied (at connect and on every account update).

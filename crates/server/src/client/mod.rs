@@ -15,6 +15,7 @@ pub mod auth;
 mod outbound;
 pub mod reader;
 mod socket;
+pub(crate) mod trace;
 mod transport;
 mod waits;
 mod writer;
@@ -23,6 +24,7 @@ use std::collections::HashMap;
 use std::io::IoSlice;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::OnceLock;
 use std::time::SystemTime;
 
 use bytes::{Bytes, BytesMut};
@@ -162,6 +164,8 @@ pub struct Client {
     last_activity: AtomicU64,
     /// Round trip of the last server PING answered, in nanoseconds (0: not measured yet).
     rtt_nanos: AtomicU64,
+    /// What the client's log lines name it by after its first CONNECT (`trace::connection_tag`).
+    log_tag: OnceLock<Box<str>>,
 }
 
 /// The client's self-description from CONNECT.
@@ -199,7 +203,14 @@ impl Client {
             started: SystemTime::now(),
             last_activity: AtomicU64::new(unix_nanos(SystemTime::now())),
             rtt_nanos: AtomicU64::new(0),
+            log_tag: OnceLock::new(),
         }
+    }
+
+    /// Names the client in its log lines from now on; only the first call counts (the
+    /// original tags a connection at its first CONNECT).
+    pub fn set_log_tag(&self, tag: String) {
+        let _ = self.log_tag.set(tag.into_boxed_str());
     }
 
     pub fn echo(&self) -> bool {
@@ -443,8 +454,17 @@ impl Client {
     }
 
     /// Log prefix, as the original writes it: `127.0.0.1:5555 - cid:5`.
+    /// Whether this is the server's own client (`reader::serve_internal`): the only one
+    /// without a peer port.
+    pub fn is_internal(&self) -> bool {
+        self.addr.port() == 0
+    }
+
     pub fn log_prefix(&self) -> String {
-        format!("{} - cid:{}", self.addr, self.id)
+        match self.log_tag.get() {
+            Some(tag) => format!("{} - cid:{} - {tag}", self.addr, self.id),
+            None => format!("{} - cid:{}", self.addr, self.id),
+        }
     }
 }
 

@@ -16,6 +16,7 @@ use super::auth::{ConnAuth, Credentials, Refusal};
 use super::waits::{armed, gated, next_change};
 use super::{writer, Client, CloseReason, SharedTcp, Transport};
 use crate::account::{Account, MatchResult};
+use crate::client::trace;
 use crate::monitor::ClosedClient;
 use crate::router::{self, Message, Router};
 use crate::server::ServerShared;
@@ -85,6 +86,8 @@ pub async fn serve_internal<R, W>(
     let client = Arc::new(Client::new(id, addr, server.options().max_pending));
     let mut conn = Connection::new(server.clone(), client.clone(), Transport::default());
     conn.internal = true;
+    // The original does not trace its own clients.
+    conn.trace = false;
     conn.auth.required = false;
     conn.auth_deadline = None;
     conn.switch_account(account);
@@ -443,6 +446,7 @@ impl Connection {
         self.pings_out += 1;
         self.ping_sent.get_or_insert_with(Instant::now);
         self.client.send(|b| b.extend_from_slice(encode::PING));
+        self.trace_out(|| "[PING]".into());
     }
 
     /// Runs every complete op in `buf`.
@@ -465,6 +469,9 @@ impl Connection {
             }
             match self.parser.parse(rest) {
                 Ok(Some((op, len))) => {
+                    if self.trace {
+                        self.trace_in(&op, &rest[..len]);
+                    }
                     self.handle(op);
                     used += len;
                     if self.client.is_closed() {
@@ -499,6 +506,28 @@ impl Connection {
 
     fn send_error(&self, error: &ServerError) {
         self.client.send(|b| encode::err(b, error));
+        self.trace_out(|| format!("[-ERR {}]", error.text()));
+    }
+
+    /// Traces an op the client sent (`raw`: its bytes, from its name on), and its payload.
+    #[cold]
+    fn trace_in(&self, op: &ClientOp<'_>, raw: &[u8]) {
+        let prefix = self.client.log_prefix();
+        if let Some(line) = trace::inbound(op, raw) {
+            trace!("{prefix} - <<- {line}");
+        }
+        if let ClientOp::Pub(publish) = op {
+            if let Some(line) = trace::payload(publish.payload) {
+                trace!("{prefix} - <<- {line}");
+            }
+        }
+    }
+
+    /// Traces what the server sent the client itself (`[PONG]`, `[OK]`, `-ERR`s).
+    fn trace_out(&self, line: impl FnOnce() -> String) {
+        if self.trace {
+            trace!("{} - ->> {}", self.client.log_prefix(), line());
+        }
     }
 
     fn error_and_close(&self, error: &ServerError, reason: CloseReason) {
@@ -510,6 +539,7 @@ impl Connection {
     fn ok(&self) {
         if self.verbose {
             self.client.send(|b| b.extend_from_slice(encode::OK));
+            self.trace_out(|| "[OK]".into());
         }
     }
 
@@ -517,9 +547,6 @@ impl Connection {
     /// `publish`).
     #[inline(never)]
     fn handle(&mut self, op: ClientOp<'_>) {
-        if self.trace {
-            trace!("{} - <<- {:?}", self.client.log_prefix(), op);
-        }
         if !self.connected && self.auth.required && !matches!(op, ClientOp::Connect(_)) {
             // Only `no_auth_user` lets a client skip CONNECT when auth is on.
             if self.server.security().config.no_auth_user.is_none()
@@ -556,6 +583,7 @@ impl Connection {
 
     fn ping(&mut self) {
         self.client.send(|b| b.extend_from_slice(encode::PONG));
+        self.trace_out(|| "[PONG]".into());
         if self.connected && self.protocol >= 1 && !self.sent_connect_info {
             self.sent_connect_info = true;
             let mut info = self.info();
@@ -626,6 +654,14 @@ impl Connection {
         }
         if !self.internal && !self.announced {
             self.announced = true;
+            let user = self.auth.log_label(&self.client);
+            let auth =
+                user.map(|user| format!("{}/{user}", self.auth.account_label(&self.account.name)));
+            if let Some(tag) =
+                trace::connection_tag(&connect.version, &connect.lang, &connect.name, auth)
+            {
+                self.client.set_log_tag(tag);
+            }
             self.server
                 .advise(&self.client, crate::system::events::CONNECT_TYPE);
         }
@@ -848,13 +884,14 @@ impl Connection {
 
     fn unsubscribe(&mut self, sid: &[u8], max: Option<u64>) {
         let sub = self.client.subscriptions.lock().get(sid).cloned();
+        // Acknowledged before the subscription goes (its end is traced after the +OK).
+        self.ok();
         if let Some(sub) = sub {
             match max {
                 Some(max) if max > sub.delivered() => sub.set_max(max),
                 _ => router::remove_subscription(&self.account, &sub),
             }
         }
-        self.ok();
     }
 
     // Inlined into both its callers: out of line, the message would go through memory and
@@ -959,6 +996,7 @@ impl Connection {
         for sub in &subs {
             sub.close();
             self.account.unsubscribe(sub);
+            router::trace_removed(sub);
         }
         subs
     }
