@@ -2,6 +2,8 @@
 
 use thiserror::Error;
 
+use crate::quote;
+
 /// Why the parser refused its input. Each maps to what the server does about it:
 /// see [`ProtoError::server_error`].
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -95,21 +97,27 @@ impl ServerError {
             Self::InvalidSubject => "Invalid Subject".into(),
             Self::InvalidPublishSubject => "Invalid Publish Subject".into(),
             Self::PublishViolation(s) => {
-                format!("Permissions Violation for Publish to {}", quote(s))
+                format!(
+                    "Permissions Violation for Publish to {}",
+                    quote(s.as_bytes())
+                )
             }
             Self::PublishReplyViolation(s) => {
                 format!(
                     "Permissions Violation for Publish with Reply of {}",
-                    quote(s)
+                    quote(s.as_bytes())
                 )
             }
             Self::SubscriptionViolation(s) => {
-                format!("Permissions Violation for Subscription to {}", quote(s))
+                format!(
+                    "Permissions Violation for Subscription to {}",
+                    quote(s.as_bytes())
+                )
             }
             Self::QueueSubscriptionViolation { subject, queue } => format!(
                 "Permissions Violation for Subscription to {} using queue {}",
-                quote(subject),
-                quote(queue)
+                quote(subject.as_bytes()),
+                quote(queue.as_bytes())
             ),
             Self::SubscriptionRevoked {
                 subject,
@@ -117,8 +125,8 @@ impl ServerError {
                 sid,
             } => format!(
                 "Permissions Violation for Subscription to {} (sid {})",
-                quote(subject),
-                quote(sid)
+                quote(subject.as_bytes()),
+                quote(sid.as_bytes())
             ),
             Self::SubscriptionRevoked {
                 subject,
@@ -126,13 +134,13 @@ impl ServerError {
                 sid,
             } => format!(
                 "Permissions Violation for Subscription to {} using queue {} (sid {})",
-                quote(subject),
-                quote(queue),
-                quote(sid)
+                quote(subject.as_bytes()),
+                quote(queue.as_bytes()),
+                quote(sid.as_bytes())
             ),
             Self::TooManyTokens(s) => format!(
                 "Permissions Violation for Subscription to {}, too many tokens",
-                quote(s)
+                quote(s.as_bytes())
             ),
         }
     }
@@ -157,28 +165,6 @@ impl ServerError {
     }
 }
 
-/// Quotes a subject the way the original's `%q` does: double quotes, with `"` and `\` escaped
-/// and control characters written as escapes.
-pub fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,7 +183,6 @@ mod tests {
             .text(),
             r#"Permissions Violation for Subscription to "a" using queue "q""#
         );
-        assert_eq!(quote("a\"b"), r#""a\"b""#);
     }
 
     #[test]

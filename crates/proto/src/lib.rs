@@ -26,12 +26,14 @@ mod error;
 mod info;
 mod op;
 mod parser;
+mod quote;
 
 pub use connect::Connect;
 pub use error::{ProtoError, ServerError};
 pub use info::Info;
 pub use op::{ClientOp, Publish};
 pub use parser::{Limits, Parser};
+pub use quote::quote;
 
 /// The header block's first line, as sent by clients and by the server.
 pub const HEADER_VERSION_LINE: &[u8] = b"NATS/1.0";
