@@ -425,10 +425,11 @@ fn split_args<'a>(args: &'a [u8], out: &mut [&'a [u8]]) -> Option<usize> {
     Some(count)
 }
 
-/// A decimal size: digits only, no sign, no overflow.
+/// A decimal size: digits only, no sign, at most nine of them. As in the original, a longer
+/// number is a malformed size (the connection is closed without an `-ERR`), not a payload
+/// over the limit.
 fn parse_size(field: &[u8]) -> Option<usize> {
-    // 19 digits cannot overflow a u64; anything longer is far past any size limit.
-    if field.is_empty() || field.len() > 19 {
+    if field.is_empty() || field.len() > 9 {
         return None;
     }
     let mut n: u64 = 0;
@@ -480,13 +481,11 @@ fn parse_unsub(args: &[u8]) -> Result<ClientOp<'_>, ProtoError> {
             sid: fields[0],
             max: None,
         }),
-        2 => {
-            let max = parse_size(fields[1]).ok_or(bad)?;
-            Ok(ClientOp::Unsub {
-                sid: fields[0],
-                max: Some(max as u64),
-            })
-        }
+        // The original reads a max that is not a size as none: the subscription ends now.
+        2 => Ok(ClientOp::Unsub {
+            sid: fields[0],
+            max: parse_size(fields[1]).map(|max| max as u64),
+        }),
         _ => Err(bad),
     }
 }

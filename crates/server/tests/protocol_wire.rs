@@ -68,6 +68,15 @@ fn unsub_with_max_stops_after_n() {
     assert_eq!(got, b"MSG foo 1 1\r\na\r\nMSG foo 1 1\r\nb\r\nPONG\r\n");
 }
 
+/// A max that is not a size ends the subscription at once, as a plain UNSUB does.
+#[test]
+fn unsub_with_a_max_that_is_not_a_size_ends_the_subscription() {
+    let server = TestServer::start();
+    let mut c = connect(&server, r#"{"verbose":false}"#);
+    c.send(b"SUB foo 1\r\nUNSUB 1 x\r\nPUB foo 1\r\na\r\nPING\r\n");
+    assert_eq!(c.expect(b"PONG\r\n", WAIT), b"PONG\r\n");
+}
+
 #[test]
 fn verbose_acks_every_op() {
     let server = TestServer::start();
@@ -190,6 +199,16 @@ fn malformed_pub_closes_without_error() {
     let server = TestServer::start();
     let mut c = connect(&server, r#"{"verbose":false}"#);
     c.send(b"PUB foo\r\n");
+    assert!(c.is_closed_within(WAIT));
+    assert!(!String::from_utf8_lossy(&c.drain(Duration::ZERO)).contains("-ERR"));
+}
+
+/// A size of more than nine digits is malformed, not over the payload limit: closed silently.
+#[test]
+fn a_size_of_ten_digits_closes_without_error() {
+    let server = TestServer::start();
+    let mut c = connect(&server, r#"{"verbose":false}"#);
+    c.send(b"PUB foo 1234567890\r\n");
     assert!(c.is_closed_within(WAIT));
     assert!(!String::from_utf8_lossy(&c.drain(Duration::ZERO)).contains("-ERR"));
 }

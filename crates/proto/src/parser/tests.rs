@@ -122,13 +122,33 @@ fn malformed_arguments_are_bad_args() {
         b"PUB foo x\r\n",
         b"SUB foo\r\n",
         b"SUB a b c d\r\n",
-        b"UNSUB 1 x\r\n",
+        b"UNSUB 1 2 3\r\n",
         b"HPUB foo 5 2\r\n",
+        // More than nine digits is a malformed size, however large the payload limit.
+        b"PUB foo 1234567890\r\n",
+        b"HPUB foo 1 99999999999\r\n",
     ] {
         assert!(
             matches!(parse_all(input), Err(ProtoError::BadArgs { .. })),
             "{:?}",
             String::from_utf8_lossy(input)
+        );
+    }
+}
+
+#[test]
+fn an_unsub_max_that_is_not_a_size_is_no_max() {
+    for input in [
+        &b"UNSUB 1 x\r\n"[..],
+        b"UNSUB 1 -1\r\n",
+        b"UNSUB 1 1234567890\r\n",
+    ] {
+        assert_eq!(
+            parse_all(input).unwrap(),
+            vec![ClientOp::Unsub {
+                sid: b"1",
+                max: None
+            }]
         );
     }
 }
