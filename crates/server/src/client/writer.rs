@@ -35,6 +35,8 @@ pub async fn run<W: AsyncWrite + Unpin>(
     write_deadline: Duration,
 ) {
     let mut batch: Vec<BytesMut> = Vec::new();
+    // Set when the socket failed or stalled: nothing more is written to it.
+    let mut broken = false;
     'serve: loop {
         tokio::select! {
             biased;
@@ -57,17 +59,24 @@ pub async fn run<W: AsyncWrite + Unpin>(
                     client.drained.notify_waiters();
                 }
                 Ok(Err(_)) => {
+                    broken = true;
                     client.close(CloseReason::WriteError, false);
-                    break 'serve;
                 }
                 Err(_) => {
+                    broken = true;
                     server.slow_consumer(&client, CloseReason::SlowConsumerWriteDeadline);
-                    break 'serve;
                 }
+            }
+            if broken {
+                // The batch is handed back all the same: while it is out, nobody else may
+                // take chunks (an earlier close may still ask for a final flush, which must
+                // not wait for chunks that will never come back).
+                client.outbound.lock().recycle(&mut batch);
+                break 'serve;
             }
         }
     }
-    if client.flush_on_close() {
+    if client.flush_on_close() && !broken {
         batch.clear();
         // A publisher may be writing inline this instant; it hands its chunks back at once.
         while client.outbound.lock().is_in_flight() {
@@ -114,4 +123,53 @@ async fn write_chunks<W: AsyncWrite + Unpin>(
         }
     }
     socket.flush().await
+}
+
+#[cfg(test)]
+mod tests {
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    use super::*;
+    use crate::{Options, Server};
+
+    /// A socket whose every write fails.
+    struct Broken;
+
+    impl AsyncWrite for Broken {
+        fn poll_write(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            _: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            Poll::Ready(Err(io::ErrorKind::BrokenPipe.into()))
+        }
+        fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+        fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    /// A connection closed with a final flush (after an `-ERR`) whose socket then fails:
+    /// the writer must end, not wait for the batch its failed write still held.
+    #[tokio::test]
+    async fn a_failed_write_after_a_flushing_close_ends_the_writer() {
+        let server = Server::start(Options::ephemeral()).await.unwrap();
+        let client = Arc::new(Client::new(1, "127.0.0.1:1".parse().unwrap(), 1 << 20));
+        client.send(|b| b.extend_from_slice(b"-ERR 'Maximum Payload Violation'\r\n"));
+        client.close(CloseReason::MaxPayloadExceeded, true);
+        let writer = run(
+            client.clone(),
+            server.shared().clone(),
+            Broken,
+            Duration::from_secs(1),
+        );
+        tokio::time::timeout(Duration::from_secs(5), writer)
+            .await
+            .expect("the writer ends");
+        assert_eq!(client.close_reason(), Some(CloseReason::MaxPayloadExceeded));
+        server.shutdown();
+    }
 }
