@@ -48,6 +48,6 @@ pub enum ClientOp<'a> {
     Info(&'a [u8]),
     /// `+OK` from a client is tolerated and ignored.
     Ok,
-    /// A client that sends `-ERR` is disconnected without a reply.
-    Err,
+    /// A client that sends `-ERR` is disconnected without a reply (its text is logged).
+    Err(&'a [u8]),
 }

@@ -165,7 +165,7 @@ impl Parser {
             OpName::Ping => ClientOp::Ping,
             OpName::Pong => ClientOp::Pong,
             OpName::Ok => ClientOp::Ok,
-            OpName::Err => ClientOp::Err,
+            OpName::Err => ClientOp::Err(trim(args)),
             OpName::Connect => ClientOp::Connect(trim(args)),
             OpName::Info => {
                 let json = trim(args);
@@ -492,3 +492,5 @@ fn parse_unsub(args: &[u8]) -> Result<ClientOp<'_>, ProtoError> {
 
 #[cfg(test)]
 mod tests;
+
+mod diagnose;

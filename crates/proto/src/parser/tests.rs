@@ -56,7 +56,7 @@ fn parses_every_op() {
     assert_eq!(ops[9], publish("foo", None, 12, "NATS/1.0\r\n\r\nhi"));
     assert_eq!(ops[10], ClientOp::Ok);
     assert_eq!(ops[11], ClientOp::Info(b"{}"));
-    assert_eq!(ops[12], ClientOp::Err);
+    assert_eq!(ops[12], ClientOp::Err(b"'x'"));
 }
 
 #[test]

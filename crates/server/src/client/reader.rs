@@ -480,7 +480,7 @@ impl Connection {
                 }
                 Ok(None) => break,
                 Err(e) => {
-                    self.protocol_error(&e);
+                    self.protocol_error(&e, rest, used);
                     break;
                 }
             }
@@ -488,10 +488,13 @@ impl Connection {
         buf.advance(used);
     }
 
-    fn protocol_error(&mut self, error: &ProtoError) {
-        debug!(
-            "{} - Client parser ERROR: {error}",
-            self.client.log_prefix()
+    /// Logs a protocol error in the original's words and closes; `rest` is the read buffer
+    /// from the failing op on, which starts `at` bytes into the buffer.
+    fn protocol_error(&mut self, error: &ProtoError, rest: &[u8], at: usize) {
+        error!(
+            "{} - {}",
+            self.client.log_prefix(),
+            error.log_text(rest, at)
         );
         let reason = match error {
             ProtoError::ControlLineTooLong { .. } => CloseReason::MaxControlLineExceeded,
@@ -577,7 +580,14 @@ impl Connection {
             ClientOp::Unsub { sid, max } => self.unsubscribe(sid, max),
             ClientOp::Connect(json) => self.connect(json),
             ClientOp::Info(_) | ClientOp::Ok => {}
-            ClientOp::Err => self.client.close(CloseReason::ClientClosed, false),
+            ClientOp::Err(text) => {
+                error!(
+                    "{} - Client Error {}",
+                    self.client.log_prefix(),
+                    String::from_utf8_lossy(text)
+                );
+                self.client.close(CloseReason::ClientClosed, false);
+            }
         }
     }
 
@@ -616,9 +626,13 @@ impl Connection {
     }
 
     fn connect(&mut self, json: &[u8]) {
-        let Ok(connect) = Connect::from_json(json) else {
-            self.client.close(CloseReason::ParseError, false);
-            return;
+        let connect = match Connect::from_json(json) {
+            Ok(connect) => connect,
+            Err(e) => {
+                error!("{} - {e}", self.client.log_prefix());
+                self.client.close(CloseReason::ParseError, false);
+                return;
+            }
         };
         if self.connected {
             // A second CONNECT starts over: the subscriptions of the first are gone.
@@ -632,6 +646,7 @@ impl Connection {
             return;
         }
         if !(0..=1).contains(&connect.protocol) {
+            error!("{} - invalid client protocol", self.client.log_prefix());
             self.error_and_close(
                 &ServerError::InvalidClientProtocol,
                 CloseReason::BadClientProtocolVersion,
@@ -640,6 +655,10 @@ impl Connection {
         }
         let headers = connect.headers && !self.server.opts.no_header_support;
         if connect.no_responders && !headers {
+            error!(
+                "{} - no responders requires headers support",
+                self.client.log_prefix()
+            );
             self.error_and_close(
                 &ServerError::NoRespondersRequiresHeaders,
                 CloseReason::NoRespondersRequiresHeaders,

@@ -23,7 +23,7 @@ pub fn inbound(op: &ClientOp<'_>, raw: &[u8]) -> Option<String> {
         ClientOp::Unsub { .. } => "UNSUB",
         ClientOp::Ping => return Some("[PING]".into()),
         ClientOp::Pong => return Some("[PONG]".into()),
-        ClientOp::Info(_) | ClientOp::Ok | ClientOp::Err => return None,
+        ClientOp::Info(_) | ClientOp::Ok | ClientOp::Err(_) => return None,
     };
     let line = raw.split(|&b| b == b'\n').next().unwrap_or(raw);
     let line = line.strip_suffix(b"\r").unwrap_or(line);
