@@ -239,6 +239,24 @@ fn trace_shows_the_protocol_as_the_original_does() {
     assert_eq!(traced(), expected);
 }
 
+/// A client breaking the protocol is logged at the default level, in the original's words.
+#[test]
+fn protocol_errors_are_logged_as_errors() {
+    let server = Running::start(&[]);
+    let mut c = connected(addr_of(&server.client_url()));
+    c.send(b"PING\r\n");
+    c.expect(b"PONG\r\n", Duration::from_secs(5));
+    // `i` counts from the start of the read the error was met in: this one.
+    c.send(b"bogus\r\n");
+    wait_for(|| server.log().contains("[ERR]"));
+    let log = server.log();
+    let line = log.lines().find(|l| l.contains("[ERR]")).unwrap();
+    assert!(
+        line.ends_with(r#" - Client parser ERROR, state=0, i=0: proto='"bogus\r"...'"#),
+        "{line}"
+    );
+}
+
 #[test]
 fn unbuilt_feature_flags_are_accepted_and_reported() {
     let server = Running::start(&["-js", "--routes", "nats://127.0.0.1:1"]);
