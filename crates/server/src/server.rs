@@ -477,7 +477,7 @@ async fn accept_loop(server: Arc<ServerShared>, listener: TcpListener) {
             }
         }
     }
-    debug!("Client accept loop exiting");
+    debug!("Client accept loop exiting..");
 }
 
 /// The client port's and the websocket listener's TLS.

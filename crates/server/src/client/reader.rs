@@ -698,13 +698,6 @@ impl Connection {
             meta.lang.clone_from(&connect.lang);
             meta.version.clone_from(&connect.version);
         }
-        debug!(
-            "{} - Client connected: name={:?} lang={:?} version={:?}",
-            self.client.log_prefix(),
-            connect.name,
-            connect.lang,
-            connect.version
-        );
         self.ok();
     }
 
