@@ -141,7 +141,7 @@ impl ServerShared {
         let mut err = BytesMut::new();
         encode::err(&mut err, &ServerError::MaxConnectionsExceeded);
         out.extend_from_slice(&err);
-        warn!("{} - Maximum connections exceeded", client.log_prefix());
+        error!("{} - maximum connections exceeded", client.log_prefix());
         Some(out)
     }
 
@@ -251,6 +251,9 @@ impl Server {
         existing.insert(GLOBAL_ACCOUNT.to_string(), global.clone());
         let security = Security::from_options(&opts, &existing)
             .map_err(|errors| io::Error::new(io::ErrorKind::InvalidInput, errors.join("\n")))?;
+        if security.config.has_plaintext_passwords() {
+            warn!("Plaintext passwords detected, use nkeys or bcrypt");
+        }
         let security = crate::operator::fetch::start(security)
             .await
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;

@@ -257,6 +257,42 @@ fn protocol_errors_are_logged_as_errors() {
     );
 }
 
+/// Permission violations are logged at the default level in the original's words, and a
+/// config with clear-text passwords is warned about at startup.
+#[test]
+fn permission_violations_are_logged_as_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("perm.conf");
+    std::fs::write(
+        &conf,
+        r#"authorization { users [ {user: a, password: p, permissions: {
+            publish: {deny: ["secret.>"]}, subscribe: {deny: ["hidden"]} } } ] }"#,
+    )
+    .unwrap();
+    let server = Running::start(&["-c", conf.to_str().unwrap()]);
+    assert!(server
+        .log()
+        .contains("[WRN] Plaintext passwords detected, use nkeys or bcrypt"));
+    let mut c = RawClient::connect(addr_of(&server.client_url()));
+    c.info();
+    c.send(b"CONNECT {\"verbose\":false,\"user\":\"a\",\"pass\":\"p\"}\r\n");
+    c.send(b"PUB secret.x 1\r\nx\r\nSUB hidden 1\r\nSUB hidden q 2\r\nPING\r\n");
+    c.expect(b"PONG\r\n", Duration::from_secs(5));
+    let expected = [
+        r#"[ERR] "#,
+        r#" - "$G/user:a" - Publish Violation - Subject "secret.x""#,
+        r#" - "$G/user:a" - Subscription Violation - Subject "hidden", SID 1"#,
+        r#" - "$G/user:a" - Subscription Violation - Subject "hidden", Queue: "q", SID 2"#,
+    ];
+    wait_for(|| server.log().matches(expected[0]).count() >= 3);
+    let log = server.log();
+    let errors: Vec<&str> = log.lines().filter(|l| l.contains(expected[0])).collect();
+    assert_eq!(errors.len(), 3, "{log}");
+    for (line, end) in errors.iter().zip(&expected[1..]) {
+        assert!(line.ends_with(end), "{line}");
+    }
+}
+
 #[test]
 fn unbuilt_feature_flags_are_accepted_and_reported() {
     let server = Running::start(&["-js", "--routes", "nats://127.0.0.1:1"]);

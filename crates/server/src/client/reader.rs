@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::{Buf, BytesMut};
-use rnats_proto::{encode, ClientOp, Connect, Limits, Parser, ProtoError, Publish, ServerError};
+use rnats_proto::{
+    encode, quote, ClientOp, Connect, Limits, Parser, ProtoError, Publish, ServerError,
+};
 use rnats_subject::{validate, MatchCache};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 use tokio::net::TcpStream;
@@ -488,6 +490,20 @@ impl Connection {
         buf.advance(used);
     }
 
+    /// Sends a permissions `-ERR` and logs `log`, the original's words for it.
+    #[cold]
+    fn violation(&self, error: &ServerError, log: &str) {
+        error!("{} - {log}", self.client.log_prefix());
+        self.send_error(error);
+    }
+
+    #[cold]
+    fn publish_violation(&self, subject: &[u8]) {
+        let log = format!("Publish Violation - Subject {}", quote(subject));
+        let subject = String::from_utf8_lossy(subject).into_owned();
+        self.violation(&ServerError::PublishViolation(subject), &log);
+    }
+
     /// Logs a protocol error in the original's words and closes; `rest` is the read buffer
     /// from the failing op on, which starts `at` bytes into the buffer.
     fn protocol_error(&mut self, error: &ProtoError, rest: &[u8], at: usize) {
@@ -849,22 +865,38 @@ impl Connection {
             return;
         }
         let max_tokens = self.server.options().max_sub_tokens;
+        let sid_text = String::from_utf8_lossy(sid);
         if max_tokens > 0 && rnats_subject::tokens(subject).count() > max_tokens {
+            let log = format!(
+                "Subscription Violation Too Many Tokens - Subject {}, SID {sid_text}",
+                quote(subject)
+            );
             let subject = String::from_utf8_lossy(subject).into_owned();
-            self.send_error(&ServerError::TooManyTokens(subject));
+            self.violation(&ServerError::TooManyTokens(subject), &log);
             return;
         }
         if !self.auth.can_subscribe(subject, queue) {
-            let subject = String::from_utf8_lossy(subject).into_owned();
-            let error = match queue {
-                Some(q) => ServerError::QueueSubscriptionViolation {
-                    subject,
-                    queue: String::from_utf8_lossy(q).into_owned(),
-                },
-                None => ServerError::SubscriptionViolation(subject),
+            let (error, log) = match queue {
+                Some(q) => (
+                    ServerError::QueueSubscriptionViolation {
+                        subject: String::from_utf8_lossy(subject).into_owned(),
+                        queue: String::from_utf8_lossy(q).into_owned(),
+                    },
+                    format!(
+                        "Subscription Violation - Subject {}, Queue: {}, SID {sid_text}",
+                        quote(subject),
+                        quote(q)
+                    ),
+                ),
+                None => (
+                    ServerError::SubscriptionViolation(String::from_utf8_lossy(subject).into()),
+                    format!(
+                        "Subscription Violation - Subject {}, SID {sid_text}",
+                        quote(subject)
+                    ),
+                ),
             };
-            debug!("{} - {}", self.client.log_prefix(), error.text());
-            self.send_error(&error);
+            self.violation(&error, &log);
             return;
         }
         let max = match (self.server.options().max_subscriptions, self.auth.max_subs) {
@@ -917,8 +949,7 @@ impl Connection {
             self.send_error(&ServerError::InvalidPublishSubject);
         }
         if subject.starts_with(b"_GR_.") {
-            let s = String::from_utf8_lossy(subject).into_owned();
-            self.send_error(&ServerError::PublishViolation(s));
+            self.publish_violation(subject);
             return;
         }
         if let Some(reply) = publish.reply {
@@ -926,16 +957,14 @@ impl Connection {
                 .iter()
                 .any(|p| reply.starts_with(p))
             {
-                let r = String::from_utf8_lossy(reply).into_owned();
-                self.send_error(&ServerError::PublishReplyViolation(r));
+                let log = format!("Publish Violation - Reply {}", quote(reply));
+                let reply = String::from_utf8_lossy(reply).into_owned();
+                self.violation(&ServerError::PublishReplyViolation(reply), &log);
                 return;
             }
         }
         if !self.auth.can_publish(&self.client, subject) {
-            let error =
-                ServerError::PublishViolation(String::from_utf8_lossy(subject).into_owned());
-            debug!("{} - {}", self.client.log_prefix(), error.text());
-            self.send_error(&error);
+            self.publish_violation(subject);
             return;
         }
         self.ok();
