@@ -145,6 +145,34 @@ impl ServerError {
         }
     }
 
+    /// What the original logs, at error level, when it sends a permissions `-ERR`: `sid` is
+    /// the subscription's, for the subscription violations. `None` for the other errors.
+    pub fn violation_log(&self, sid: &[u8]) -> Option<String> {
+        let sid = String::from_utf8_lossy(sid);
+        Some(match self {
+            Self::PublishViolation(s) => {
+                format!("Publish Violation - Subject {}", quote(s.as_bytes()))
+            }
+            Self::PublishReplyViolation(r) => {
+                format!("Publish Violation - Reply {}", quote(r.as_bytes()))
+            }
+            Self::SubscriptionViolation(s) => format!(
+                "Subscription Violation - Subject {}, SID {sid}",
+                quote(s.as_bytes())
+            ),
+            Self::QueueSubscriptionViolation { subject, queue } => format!(
+                "Subscription Violation - Subject {}, Queue: {}, SID {sid}",
+                quote(subject.as_bytes()),
+                quote(queue.as_bytes())
+            ),
+            Self::TooManyTokens(s) => format!(
+                "Subscription Violation Too Many Tokens - Subject {}, SID {sid}",
+                quote(s.as_bytes())
+            ),
+            _ => return None,
+        })
+    }
+
     /// Whether the server closes the connection after sending this error.
     pub fn closes_connection(&self) -> bool {
         matches!(

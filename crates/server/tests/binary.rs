@@ -134,6 +134,13 @@ fn connected(addr: std::net::SocketAddr) -> RawClient {
     client
 }
 
+/// Sends `ops` and waits until the server has handled them (a PING answered).
+fn handled(client: &mut RawClient, ops: &[u8]) {
+    client.send(ops);
+    client.send(b"PING\r\n");
+    client.expect(b"PONG\r\n", Duration::from_secs(5));
+}
+
 fn addr_of(url: &str) -> std::net::SocketAddr {
     url.trim_start_matches("nats://").parse().unwrap()
 }
@@ -244,8 +251,7 @@ fn trace_shows_the_protocol_as_the_original_does() {
 fn protocol_errors_are_logged_as_errors() {
     let server = Running::start(&[]);
     let mut c = connected(addr_of(&server.client_url()));
-    c.send(b"PING\r\n");
-    c.expect(b"PONG\r\n", Duration::from_secs(5));
+    handled(&mut c, b"");
     // `i` counts from the start of the read the error was met in: this one.
     c.send(b"bogus\r\n");
     wait_for(|| server.log().contains("[ERR]"));
@@ -276,8 +282,10 @@ fn permission_violations_are_logged_as_errors() {
     let mut c = RawClient::connect(addr_of(&server.client_url()));
     c.info();
     c.send(b"CONNECT {\"verbose\":false,\"user\":\"a\",\"pass\":\"p\"}\r\n");
-    c.send(b"PUB secret.x 1\r\nx\r\nSUB hidden 1\r\nSUB hidden q 2\r\nPING\r\n");
-    c.expect(b"PONG\r\n", Duration::from_secs(5));
+    handled(
+        &mut c,
+        b"PUB secret.x 1\r\nx\r\nSUB hidden 1\r\nSUB hidden q 2\r\n",
+    );
     let expected = [
         r#"[ERR] "#,
         r#" - "$G/user:a" - Publish Violation - Subject "secret.x""#,
@@ -318,8 +326,7 @@ fn on_one_cpu_the_server_serves_and_stops() {
     assert_eq!(threads, 1, "one thread runs everything");
     let addr = addr_of(&server.client_url());
     let mut sub = connected(addr);
-    sub.send(b"SUB one.cpu 1\r\nPING\r\n");
-    sub.expect(b"PONG\r\n", Duration::from_secs(5));
+    handled(&mut sub, b"SUB one.cpu 1\r\n");
     let mut publisher = connected(addr);
     publisher.send(b"PUB one.cpu 2\r\nhi\r\n");
     sub.expect(b"MSG one.cpu 1 2\r\nhi\r\n", Duration::from_secs(5));
@@ -340,8 +347,7 @@ fn on_one_cpu_a_request_keeps_the_server_polling_for_a_moment() {
     };
     let addr = addr_of(&server.client_url());
     let mut service = connected(addr);
-    service.send(b"SUB svc 1\r\nPING\r\n");
-    service.expect(b"PONG\r\n", Duration::from_secs(5));
+    handled(&mut service, b"SUB svc 1\r\n");
     let mut client = connected(addr);
     client.send(b"PUB svc 5\r\nplain\r\n");
     service.expect(b"MSG svc 1 5\r\nplain\r\n", Duration::from_secs(5));

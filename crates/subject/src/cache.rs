@@ -71,15 +71,9 @@ impl<V: Clone> MatchCache<V> {
             self.generation = generation;
         }
         if self.last_subject == subject {
-            // A match on the place, not `Option::get_or_insert_with`: a hit must not first
-            // build the closure a miss would run (copying `compute` in through memory).
-            return match self.last {
-                Some(ref last) => last,
-                None => {
-                    let computed = lookup(&mut self.entries, self.capacity, subject, compute);
-                    self.last.insert(computed.clone())
-                }
-            };
+            // Asked twice in a row (a result kept here is answered by the inlined hit).
+            let computed = lookup(&mut self.entries, self.capacity, subject, compute).clone();
+            return self.last.insert(computed);
         }
         self.last_subject.clear();
         self.last_subject.extend_from_slice(subject);

@@ -453,13 +453,14 @@ impl Client {
         }
     }
 
-    /// Log prefix, as the original writes it: `127.0.0.1:5555 - cid:5`.
     /// Whether this is the server's own client (`reader::serve_internal`): the only one
     /// without a peer port.
     pub fn is_internal(&self) -> bool {
         self.addr.port() == 0
     }
 
+    /// Log prefix, as the original writes it: `127.0.0.1:5555 - cid:5`, then the tag the
+    /// first CONNECT gave (`"v1.2:go:app" - "$G/user:a"`).
     pub fn log_prefix(&self) -> String {
         match self.log_tag.get() {
             Some(tag) => format!("{} - cid:{} - {tag}", self.addr, self.id),

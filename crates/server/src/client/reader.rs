@@ -6,9 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::{Buf, BytesMut};
-use rnats_proto::{
-    encode, quote, ClientOp, Connect, Limits, Parser, ProtoError, Publish, ServerError,
-};
+use rnats_proto::{encode, ClientOp, Connect, Limits, Parser, ProtoError, Publish, ServerError};
 use rnats_subject::{validate, MatchCache};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 use tokio::net::TcpStream;
@@ -490,18 +488,21 @@ impl Connection {
         buf.advance(used);
     }
 
-    /// Sends a permissions `-ERR` and logs `log`, the original's words for it.
+    /// Sends a permissions `-ERR` and logs it in the original's words (`sid`: the refused
+    /// subscription's).
     #[cold]
-    fn violation(&self, error: &ServerError, log: &str) {
-        error!("{} - {log}", self.client.log_prefix());
+    fn violation(&self, error: &ServerError, sid: &[u8]) {
+        if let Some(log) = error.violation_log(sid) {
+            error!("{} - {log}", self.client.log_prefix());
+        }
         self.send_error(error);
     }
 
+    /// Out of line: the publish path (inlined twice) keeps only the call.
     #[cold]
     fn publish_violation(&self, subject: &[u8]) {
-        let log = format!("Publish Violation - Subject {}", quote(subject));
         let subject = String::from_utf8_lossy(subject).into_owned();
-        self.violation(&ServerError::PublishViolation(subject), &log);
+        self.violation(&ServerError::PublishViolation(subject), b"");
     }
 
     /// Logs a protocol error in the original's words and closes; `rest` is the read buffer
@@ -865,38 +866,21 @@ impl Connection {
             return;
         }
         let max_tokens = self.server.options().max_sub_tokens;
-        let sid_text = String::from_utf8_lossy(sid);
         if max_tokens > 0 && rnats_subject::tokens(subject).count() > max_tokens {
-            let log = format!(
-                "Subscription Violation Too Many Tokens - Subject {}, SID {sid_text}",
-                quote(subject)
-            );
             let subject = String::from_utf8_lossy(subject).into_owned();
-            self.violation(&ServerError::TooManyTokens(subject), &log);
+            self.violation(&ServerError::TooManyTokens(subject), sid);
             return;
         }
         if !self.auth.can_subscribe(subject, queue) {
-            let (error, log) = match queue {
-                Some(q) => (
-                    ServerError::QueueSubscriptionViolation {
-                        subject: String::from_utf8_lossy(subject).into_owned(),
-                        queue: String::from_utf8_lossy(q).into_owned(),
-                    },
-                    format!(
-                        "Subscription Violation - Subject {}, Queue: {}, SID {sid_text}",
-                        quote(subject),
-                        quote(q)
-                    ),
-                ),
-                None => (
-                    ServerError::SubscriptionViolation(String::from_utf8_lossy(subject).into()),
-                    format!(
-                        "Subscription Violation - Subject {}, SID {sid_text}",
-                        quote(subject)
-                    ),
-                ),
+            let subject = String::from_utf8_lossy(subject).into_owned();
+            let error = match queue {
+                Some(q) => ServerError::QueueSubscriptionViolation {
+                    subject,
+                    queue: String::from_utf8_lossy(q).into_owned(),
+                },
+                None => ServerError::SubscriptionViolation(subject),
             };
-            self.violation(&error, &log);
+            self.violation(&error, sid);
             return;
         }
         let max = match (self.server.options().max_subscriptions, self.auth.max_subs) {
@@ -957,9 +941,8 @@ impl Connection {
                 .iter()
                 .any(|p| reply.starts_with(p))
             {
-                let log = format!("Publish Violation - Reply {}", quote(reply));
                 let reply = String::from_utf8_lossy(reply).into_owned();
-                self.violation(&ServerError::PublishReplyViolation(reply), &log);
+                self.violation(&ServerError::PublishReplyViolation(reply), b"");
                 return;
             }
         }
